@@ -1,0 +1,191 @@
+//! `lifecycle`: the checks run at each state of a container. Built-in check types are
+//! validated here with MaestroNG's options and defaults; their port names are resolved
+//! against the container's ports.
+//!
+//! Fixed MaestroNG bugs: an instance's checks no longer leak into the service's other
+//! instances, and a service-level `http.host` applies to every instance.
+
+use super::diagnostics::{Diagnostics, join};
+use super::yaml::{Node, Value};
+use crate::config::grammar::Protocol;
+use crate::model::{CheckSpec, LifecycleState, PortMapping};
+use std::collections::BTreeMap;
+
+/// The checks written at one level (service or instance), not yet tied to a container.
+pub type RawChecks<'n> = Vec<(LifecycleState, &'n Node, String)>;
+
+/// The built-in check types.
+pub const BUILTIN_CHECKS: &[&str] = &["tcp", "http", "exec", "rexec", "sleep"];
+
+/// Collects the checks of a `lifecycle` mapping.
+pub fn collect<'n>(diags: &mut Diagnostics, node: &'n Node, path: &str) -> RawChecks<'n> {
+    let mut checks = Vec::new();
+    for (state_name, key, list) in diags.mapping(node, path).unwrap_or_default() {
+        let state_path = join(path, &state_name);
+        let Some(state) = LifecycleState::ALL.into_iter().find(|s| s.as_str() == state_name) else {
+            diags.error(key.pos, &state_path, "unknown lifecycle state: choose one of pre-start, running, pre-stop, stopped");
+            continue;
+        };
+        match &list.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    checks.push((state, item, format!("{state_path}[{i}]")));
+                }
+            }
+            Value::Null => {}
+            _ => diags.error(list.pos, &state_path, format!("expected a list of checks, found {}", list.type_name())),
+        }
+    }
+    checks
+}
+
+/// Builds a container's checks (service's first, then its own) against its ports.
+pub fn resolve(
+    diags: &mut Diagnostics,
+    raw: &[(LifecycleState, &Node, String)],
+    ports: &BTreeMap<String, PortMapping>,
+) -> BTreeMap<LifecycleState, Vec<CheckSpec>> {
+    let mut result: BTreeMap<LifecycleState, Vec<CheckSpec>> = BTreeMap::new();
+    for (state, node, path) in raw {
+        if let Some(check) = check(diags, node, path, ports) {
+            result.entry(*state).or_default().push(check);
+        }
+    }
+    result
+}
+
+fn check(diags: &mut Diagnostics, node: &Node, path: &str, ports: &BTreeMap<String, PortMapping>) -> Option<CheckSpec> {
+    let entries = diags.mapping(node, path)?;
+    let Some((_, _, kind_node)) = entries.iter().find(|(k, _, _)| k == "type") else {
+        diags.error(node.pos, path, "missing required key \"type\"");
+        return None;
+    };
+    let kind = diags.name(kind_node, &join(path, "type"))?;
+    let (known, required): (&[&str], &[&str]) = match kind.as_str() {
+        "tcp" => (&["port", "max_wait"], &["port"]),
+        "http" => (
+            &["port", "host", "match_regex", "path", "scheme", "method", "max_wait", "requests_options"],
+            &["port"],
+        ),
+        "exec" => (&["command", "attempts", "envfrom"], &["command"]),
+        "rexec" => (&["command", "attempts"], &["command"]),
+        "sleep" => (&["wait"], &["wait"]),
+        _ => {
+            diags.error(
+                kind_node.pos,
+                &join(path, "type"),
+                format!("unknown check type {kind:?}: the built-in checks are {}", BUILTIN_CHECKS.join(", ")),
+            );
+            return None;
+        }
+    };
+    let mut options = serde_json::Map::new();
+    let mut ok = true;
+    for (key, key_node, value) in &entries {
+        if key == "type" {
+            continue;
+        }
+        let key_path = join(path, key);
+        if !known.contains(&key.as_str()) {
+            let hint = if key == "cmd" { " (the key is `command`)" } else { "" };
+            diags.error(key_node.pos, &key_path, format!("unknown option of the {kind} check{hint}; known: {}", known.join(", ")));
+            ok = false;
+            continue;
+        }
+        options.insert(key.clone(), to_json(value));
+    }
+    for key in required {
+        if !options.get(*key).is_some_and(|v| !v.is_null()) {
+            diags.error(node.pos, path, format!("the {kind} check needs {key:?}"));
+            ok = false;
+        }
+    }
+    ok &= check_options(diags, &kind, &entries, path, ports);
+    ok.then_some(CheckSpec { kind, options })
+}
+
+/// Type checks and port resolution for the built-in options.
+fn check_options(
+    diags: &mut Diagnostics,
+    kind: &str,
+    entries: &[(String, &Node, &Node)],
+    path: &str,
+    ports: &BTreeMap<String, PortMapping>,
+) -> bool {
+    let mut ok = true;
+    for (key, _, value) in entries {
+        let key_path = join(path, key);
+        let valid = match key.as_str() {
+            "port" => port_ref(diags, kind, value, &key_path, ports),
+            "max_wait" | "attempts" => diags.integer(value, &key_path, 0, 1_000_000).is_some(),
+            "wait" => diags.seconds(value, &key_path).is_some(),
+            "envfrom" => match diags.text(value, &key_path).as_deref() {
+                Some("env" | "stdin") => true,
+                Some(other) => {
+                    diags.error(value.pos, &key_path, format!("envfrom {other:?}: choose env or stdin"));
+                    false
+                }
+                None => false,
+            },
+            "scheme" => match diags.text(value, &key_path).as_deref() {
+                Some("http" | "https") => true,
+                Some(other) => {
+                    diags.error(value.pos, &key_path, format!("scheme {other:?}: choose http or https"));
+                    false
+                }
+                None => false,
+            },
+            "requests_options" => diags.mapping(value, &key_path).is_some(),
+            "command" if matches!(value.value, Value::Seq(_)) => true,
+            "command" | "host" | "path" | "method" | "match_regex" => diags.text(value, &key_path).is_some(),
+            _ => true,
+        };
+        ok &= valid;
+    }
+    ok
+}
+
+/// `tcp` needs the name of a TCP port of the container; `http` takes a name or a number.
+fn port_ref(diags: &mut Diagnostics, kind: &str, node: &Node, path: &str, ports: &BTreeMap<String, PortMapping>) -> bool {
+    let name = match &node.value {
+        Value::Int(n) if kind == "http" => return (1..=65535).contains(n) || report(diags, node, path, format!("port {n} is out of range")),
+        _ => match diags.text(node, path) {
+            Some(name) => name,
+            None => return false,
+        },
+    };
+    match ports.get(&name) {
+        Some(mapping) if mapping.exposed.protocol == Protocol::Tcp => true,
+        Some(_) => report(diags, node, path, format!("port {name:?} is not TCP")),
+        None if kind == "http" && name.parse::<u16>().is_ok() => true,
+        None => {
+            let known: Vec<&str> = ports.keys().map(String::as_str).collect();
+            let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            report(diags, node, path, format!("port {name:?} is not defined by the container (its ports: {known})"))
+        }
+    }
+}
+
+fn report(diags: &mut Diagnostics, node: &Node, path: &str, message: String) -> bool {
+    diags.error(node.pos, path, message);
+    false
+}
+
+/// A YAML value as JSON (check options are handed to plugins as JSON).
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => i64::try_from(*i).map(J::from).unwrap_or_else(|_| J::String(i.to_string())),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.key_text().unwrap_or_else(|| "null".into()), to_json(v)))
+                .collect(),
+        ),
+    }
+}

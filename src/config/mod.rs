@@ -1,0 +1,118 @@
+//! Loading an environment file: read (`-f FILE` or `-f -`), render the Jinja template,
+//! parse the YAML, validate into a `model::Environment`. Thin IO around pure steps;
+//! every error names the file, line, column and key.
+
+pub mod audit;
+pub mod diagnostics;
+pub mod envfile;
+pub mod grammar;
+pub mod instance;
+pub mod lifecycle;
+pub mod render;
+pub mod services;
+pub mod ships;
+pub mod validate;
+pub mod yaml;
+
+pub use diagnostics::Diagnostic;
+pub use validate::Validated;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The text of an environment file and where it came from.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The name used in messages: the path as given, or `<stdin>`.
+    pub name: String,
+    pub text: String,
+    /// Where includes, envfiles and TLS files are looked up.
+    pub base_dir: PathBuf,
+}
+
+/// Why an environment file could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    Read { file: String, cause: std::io::Error },
+    Template { file: String, error: render::TemplateError },
+    Yaml { file: String, error: yaml::YamlError },
+    Invalid { file: String, errors: Vec<Diagnostic>, warnings: Vec<Diagnostic> },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Read { file, cause } if cause.kind() == std::io::ErrorKind::NotFound => {
+                write!(f, "{file}: environment file not found")
+            }
+            LoadError::Read { file, cause } => write!(f, "{file}: cannot read the environment file: {cause}"),
+            LoadError::Template { error, .. } => match error.line {
+                Some(line) => write!(f, "{}:{line}: template error: {}", error.template, error.message),
+                None => write!(f, "{}: template error: {}", error.template, error.message),
+            },
+            LoadError::Yaml { file, error } => write!(f, "{file}:{}: invalid YAML: {}", error.pos, error.message),
+            LoadError::Invalid { file, errors, .. } => {
+                for e in errors {
+                    writeln!(f, "{e}")?;
+                }
+                let s = if errors.len() == 1 { "" } else { "s" };
+                write!(f, "{} problem{s} found in {file}", errors.len())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads `-f FILE`, or standard input for `-`.
+pub fn read_source(file: &str) -> Result<Source, LoadError> {
+    let read_error = |cause| LoadError::Read { file: file.to_string(), cause };
+    if file == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(read_error)?;
+        let base_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        return Ok(Source { name: "<stdin>".into(), text, base_dir });
+    }
+    let text = std::fs::read_to_string(file).map_err(read_error)?;
+    let base_dir = match Path::new(file).parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok(Source { name: file.to_string(), text, base_dir })
+}
+
+/// Renders and parses a source into its YAML tree (no validation).
+pub fn parse(source: &Source, vars: &BTreeMap<String, String>) -> Result<yaml::Node, LoadError> {
+    let template_name = Path::new(&source.name).file_name().map_or(source.name.clone(), |n| n.to_string_lossy().into_owned());
+    let rendered = render::render(&source.text, &template_name, &source.base_dir, vars).map_err(|error| LoadError::Template {
+        file: source.name.clone(),
+        error: render::TemplateError {
+            template: if error.template == template_name { source.name.clone() } else { error.template.clone() },
+            ..error
+        },
+    })?;
+    yaml::parse(&rendered).map_err(|error| LoadError::Yaml { file: source.name.clone(), error })
+}
+
+/// Renders, parses and validates a source.
+pub fn load_source(source: &Source, vars: &BTreeMap<String, String>) -> Result<Validated, LoadError> {
+    let doc = parse(source, vars)?;
+    validate::validate(&doc, &source.name, &source.base_dir).map_err(|d| LoadError::Invalid {
+        file: source.name.clone(),
+        errors: d.errors,
+        warnings: d.warnings,
+    })
+}
+
+/// The process environment, as the template's `env`.
+pub fn process_vars() -> BTreeMap<String, String> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
+/// Reads, renders, parses and validates `-f FILE`.
+pub fn load(file: &str) -> Result<Validated, LoadError> {
+    load_source(&read_source(file)?, &process_vars())
+}

@@ -1,0 +1,56 @@
+//! The only module that prints. Text for people goes to stdout (results) and stderr
+//! (warnings, errors), coloured only on a terminal; JSON for scripts goes to stdout.
+//! A closed pipe (`maestro dump | head`) ends the output quietly.
+
+use crate::cli::ColorChoice;
+use crate::config::Diagnostic;
+use std::io::{IsTerminal, Write};
+
+/// Where and how to print.
+#[derive(Clone, Copy, Debug)]
+pub struct Printer {
+    color_err: bool,
+    pub json: bool,
+}
+
+/// Standard output went away (a closed pipe): stop printing, it is not an error.
+#[derive(Debug)]
+pub struct Closed;
+
+impl Printer {
+    pub fn new(choice: ColorChoice, json: bool) -> Printer {
+        let color_err = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Printer { color_err, json }
+    }
+
+    /// Writes a result to stdout.
+    pub fn out(&self, text: &str) -> Result<(), Closed> {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|_| Closed)
+    }
+
+    /// Writes a JSON value as one line on stdout.
+    pub fn json_line(&self, value: &serde_json::Value) -> Result<(), Closed> {
+        self.out(&format!("{value}\n"))
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color_err { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
+    pub fn warning(&self, diagnostic: &Diagnostic) {
+        eprintln!("{} {diagnostic}", self.paint("33", "warning:"));
+    }
+
+    /// An error message, possibly several lines (each problem on its own line).
+    pub fn error(&self, message: &str) {
+        let label = self.paint("1;31", "error:");
+        for line in message.lines() {
+            eprintln!("{label} {line}");
+        }
+    }
+}
