@@ -30,7 +30,7 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
             let env = &validated.environment;
             let _ = printer.out(&format!(
                 "{}: valid environment {:?}: {} service{}, {} container{} on {} ship{}\n",
-                cli.file,
+                env.file,
                 env.name,
                 env.services.len(),
                 plural(env.services.len()),

@@ -109,7 +109,12 @@ impl Diagnostics {
     pub fn text(&mut self, node: &Node, path: &str) -> Option<String> {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => node.python_str(),
+            Value::Bool(b) => {
+                let text = if *b { "True" } else { "False" };
+                self.warn(node.pos, path, format!("read as the boolean {b} and used as {text:?} (YAML 1.1 reads yes/no/on/off as booleans): quote it to mean the word"));
+                node.python_str()
+            }
+            Value::Int(_) | Value::Float(_) => node.python_str(),
             _ => {
                 self.expected(node, path, "a string");
                 None

@@ -203,7 +203,7 @@ pub fn restart(diags: &mut Diagnostics, node: &Node, path: &str) -> RestartPolic
     let parsed = match &node.value {
         Value::Str(s) => grammar::parse_restart(s).map_err(|e| e.to_string()),
         Value::Map(_) => {
-            let fields = diags.fields(node, path, &["name", "retries"]);
+            let fields = diags.fields(node, path, &["name", "retries", "maximum_retry_count"]);
             if let Some(pos) = fields.key_pos("maximum_retry_count") {
                 diags.error(pos, &join(path, "maximum_retry_count"), "the retry count key is `retries`");
             }

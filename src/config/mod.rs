@@ -76,8 +76,8 @@ pub fn read_source(file: &str) -> Result<Source, LoadError> {
     }
     let text = std::fs::read_to_string(file).map_err(read_error)?;
     let base_dir = match Path::new(file).parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+        Some(p) => p.to_path_buf(),
+        None => PathBuf::new(),
     };
     Ok(Source { name: file.to_string(), text, base_dir })
 }

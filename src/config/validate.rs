@@ -60,6 +60,8 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
     let audit = top.some("audit").map(|(n, _)| audit::auditors(&mut diags, n)).unwrap_or_default();
     check_references(&mut diags, &mut built);
     check_cycles(&mut diags, &built);
+    diags.errors.sort_by_key(|d| d.pos);
+    diags.warnings.sort_by_key(|d| d.pos);
     if !diags.errors.is_empty() {
         return Err(diags);
     }
