@@ -5,10 +5,21 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// Orchestrates Docker containers across many hosts from a MaestroNG environment file.
 #[derive(Debug, Parser)]
-#[command(name = "maestro", version, disable_version_flag = true, max_term_width = 100)]
+#[command(
+    name = "maestro",
+    version,
+    disable_version_flag = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Read the environment description from FILE (- for stdin)
-    #[arg(short = 'f', long = "file", value_name = "FILE", default_value = "maestro.yaml", global = true)]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        default_value = "maestro.yaml",
+        global = true
+    )]
     pub file: String,
 
     /// Print machine-readable JSON instead of text
@@ -90,7 +101,11 @@ pub struct Concurrency {
 #[derive(Debug, Args, Clone, Default)]
 pub struct Filters {
     /// Filter for container names (fnmatch semantics)
-    #[arg(short = 'C', long = "container-filter", value_name = "CONTAINER_FILTER")]
+    #[arg(
+        short = 'C',
+        long = "container-filter",
+        value_name = "CONTAINER_FILTER"
+    )]
     pub container_filter: Option<String>,
     /// Filter for container names by ship name (fnmatch semantics)
     #[arg(short = 'S', long = "ship-filter", value_name = "SHIP_FILTER")]
@@ -173,7 +188,11 @@ pub struct RestartArgs {
     #[arg(long = "step-delay", value_name = "STEP_DELAY", default_value_t = 0)]
     pub step_delay: u64,
     /// Delay, in seconds, between stopping and starting each container
-    #[arg(long = "stop-start-delay", value_name = "STOP_START_DELAY", default_value_t = 0)]
+    #[arg(
+        long = "stop-start-delay",
+        value_name = "STOP_START_DELAY",
+        default_value_t = 0
+    )]
     pub stop_start_delay: u64,
     /// Only restart if the container image was updated
     #[arg(long = "only-if-changed")]
@@ -223,7 +242,11 @@ pub struct DumpArgs {
 #[derive(Debug, Args)]
 pub struct CompleteArgs {
     /// The command line so far, the word being completed last
-    #[arg(value_name = "tokens", allow_hyphen_values = true, trailing_var_arg = true)]
+    #[arg(
+        value_name = "tokens",
+        allow_hyphen_values = true,
+        trailing_var_arg = true
+    )]
     pub tokens: Vec<String>,
 }
 
@@ -272,7 +295,10 @@ pub enum GuestFunction {
     GetContainerInternalAddress,
     /// The exposed port of one of this container's named ports
     #[command(name = "get_port")]
-    GetPort { name: String, default: Option<String> },
+    GetPort {
+        name: String,
+        default: Option<String>,
+    },
     /// host[:port…] of every instance of a service, comma-separated
     #[command(name = "get_node_list")]
     GetNodeList {
@@ -289,8 +315,18 @@ pub enum GuestFunction {
     GetSpecificHost { service: String, container: String },
     /// The external port of a specific container's named port
     #[command(name = "get_specific_port")]
-    GetSpecificPort { service: String, container: String, port: String, default: Option<String> },
+    GetSpecificPort {
+        service: String,
+        container: String,
+        port: String,
+        default: Option<String>,
+    },
     /// The exposed port of a specific container's named port
     #[command(name = "get_specific_exposed_port")]
-    GetSpecificExposedPort { service: String, container: String, port: String, default: Option<String> },
+    GetSpecificExposedPort {
+        service: String,
+        container: String,
+        port: String,
+        default: Option<String>,
+    },
 }

@@ -12,7 +12,16 @@ use std::collections::BTreeSet;
 /// MaestroNG's name transform: every character that is not a letter, digit or `_`
 /// (Unicode-aware, like Python 3's `\w`) becomes `_`, then the whole is upper-cased.
 pub fn env_name(text: &str) -> String {
-    let replaced: String = text.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let replaced: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     replaced.to_uppercase()
 }
 
@@ -28,12 +37,20 @@ pub fn host_var(service: &str, container: &str) -> String {
 
 /// `<SERVICE>_<CONTAINER>_<PORT>_PORT` (the external port).
 pub fn port_var(service: &str, container: &str, port: &str) -> String {
-    format!("{}_{}_PORT", link_prefix(service, container), env_name(port))
+    format!(
+        "{}_{}_PORT",
+        link_prefix(service, container),
+        env_name(port)
+    )
 }
 
 /// `<SERVICE>_<CONTAINER>_<PORT>_INTERNAL_PORT` (the exposed port; own service only).
 pub fn internal_port_var(service: &str, container: &str, port: &str) -> String {
-    format!("{}_{}_INTERNAL_PORT", link_prefix(service, container), env_name(port))
+    format!(
+        "{}_{}_INTERNAL_PORT",
+        link_prefix(service, container),
+        env_name(port)
+    )
 }
 
 /// `<SERVICE>_INSTANCES`.
@@ -44,17 +61,28 @@ pub fn instances_var(service: &str) -> String {
 /// Adds the link variables of `service` to `env` (with `_INTERNAL_PORT` for its own peers).
 fn add_link_variables(environment: &Environment, service: &Service, peers: bool, env: &mut EnvMap) {
     for instance in &service.instances {
-        let Some(container) = environment.containers.get(instance) else { continue };
+        let Some(container) = environment.containers.get(instance) else {
+            continue;
+        };
         let address = environment.ships.get(&container.ship).map(|s| s.ip.clone());
         env.insert(host_var(&service.name, instance), address);
         for (port_name, mapping) in &container.ports {
-            env.insert(port_var(&service.name, instance, port_name), Some(mapping.external.number()));
+            env.insert(
+                port_var(&service.name, instance, port_name),
+                Some(mapping.external.number()),
+            );
             if peers {
-                env.insert(internal_port_var(&service.name, instance, port_name), Some(mapping.exposed.number()));
+                env.insert(
+                    internal_port_var(&service.name, instance, port_name),
+                    Some(mapping.exposed.number()),
+                );
             }
         }
     }
-    env.insert(instances_var(&service.name), Some(service.instances.join(",")));
+    env.insert(
+        instances_var(&service.name),
+        Some(service.instances.join(",")),
+    );
 }
 
 /// The services whose link variables a container of `service` receives: its `requires`,
@@ -63,13 +91,18 @@ pub fn linked_services<'e>(environment: &'e Environment, service: &Service) -> V
     let mut required = BTreeSet::new();
     let mut todo: Vec<&str> = service.requires.iter().map(String::as_str).collect();
     while let Some(name) = todo.pop() {
-        if name != service.name && required.insert(name) {
-            if let Some(s) = environment.services.get(name) {
-                todo.extend(s.requires.iter().map(String::as_str));
-            }
+        if name != service.name
+            && required.insert(name)
+            && let Some(s) = environment.services.get(name)
+        {
+            todo.extend(s.requires.iter().map(String::as_str));
         }
     }
-    let wanted = service.wants_info.iter().map(String::as_str).filter(|w| *w != service.name && !required.contains(w));
+    let wanted = service
+        .wants_info
+        .iter()
+        .map(String::as_str)
+        .filter(|w| *w != service.name && !required.contains(w));
     required
         .iter()
         .copied()
@@ -88,7 +121,10 @@ pub fn generate(environment: &Environment, container: &Container) -> EnvMap {
     if let Some(service) = service {
         env.extend(service.env.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    env.insert("MAESTRO_ENVIRONMENT_NAME".into(), Some(environment.name.clone()));
+    env.insert(
+        "MAESTRO_ENVIRONMENT_NAME".into(),
+        Some(environment.name.clone()),
+    );
     env.insert("SERVICE_NAME".into(), Some(container.service.clone()));
     env.extend(container.env.iter().map(|(k, v)| (k.clone(), v.clone())));
     env.insert("CONTAINER_NAME".into(), Some(container.name.clone()));
@@ -125,6 +161,9 @@ mod tests {
         assert_eq!(env_name("my-svc.v2 x/y"), "MY_SVC_V2_X_Y");
         assert_eq!(env_name("ünï-cøde"), "ÜNÏ_CØDE");
         assert_eq!(env_name("web_2"), "WEB_2");
-        assert_eq!(port_var("my-svc.v2", "web-1.a", "http-admin"), "MY_SVC_V2_WEB_1_A_HTTP_ADMIN_PORT");
+        assert_eq!(
+            port_var("my-svc.v2", "web-1.a", "http-admin"),
+            "MY_SVC_V2_WEB_1_A_HTTP_ADMIN_PORT"
+        );
     }
 }

@@ -30,7 +30,9 @@ impl Guest {
     }
 
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Guest {
-        Guest { vars: vars.into_iter().collect() }
+        Guest {
+            vars: vars.into_iter().collect(),
+        }
     }
 
     fn var(&self, name: &str) -> Option<&str> {
@@ -46,7 +48,9 @@ impl Guest {
 
     /// `MAESTRO_ENVIRONMENT_NAME`, `local` when unset.
     pub fn get_environment_name(&self) -> String {
-        self.var("MAESTRO_ENVIRONMENT_NAME").unwrap_or("local").to_string()
+        self.var("MAESTRO_ENVIRONMENT_NAME")
+            .unwrap_or("local")
+            .to_string()
     }
 
     pub fn get_service_name(&self) -> Result<String, GuestError> {
@@ -63,7 +67,11 @@ impl Guest {
         if !as_ip_address {
             return Ok(address);
         }
-        resolve_ipv4(&address).ok_or_else(|| GuestError(format!("Container host address {address} could not be resolved")))
+        resolve_ipv4(&address).ok_or_else(|| {
+            GuestError(format!(
+                "Container host address {address} could not be resolved"
+            ))
+        })
     }
 
     /// The exposed port of one of this container's named ports.
@@ -76,35 +84,72 @@ impl Guest {
     pub fn get_specific_host(&self, service: &str, container: &str) -> Result<String, GuestError> {
         self.var(&host_var(service, container))
             .map(str::to_string)
-            .ok_or_else(|| GuestError(format!("No host defined for container {container} of service {service}")))
+            .ok_or_else(|| {
+                GuestError(format!(
+                    "No host defined for container {container} of service {service}"
+                ))
+            })
     }
 
     /// The external port of a named port of any container this one knows about.
-    pub fn get_specific_port(&self, service: &str, container: &str, port: &str, default: Option<&str>) -> Result<u16, GuestError> {
-        let value = self.var(&port_var(service, container, port)).filter(|v| !v.is_empty());
-        port_number(value.or(default), || format!("No port {port} defined for container {container} of service {service}"))
+    pub fn get_specific_port(
+        &self,
+        service: &str,
+        container: &str,
+        port: &str,
+        default: Option<&str>,
+    ) -> Result<u16, GuestError> {
+        let value = self
+            .var(&port_var(service, container, port))
+            .filter(|v| !v.is_empty());
+        port_number(value.or(default), || {
+            format!("No port {port} defined for container {container} of service {service}")
+        })
     }
 
     /// The exposed (internal) port of a named port; only known for the container's own service.
-    pub fn get_specific_exposed_port(&self, service: &str, container: &str, port: &str, default: Option<&str>) -> Result<u16, GuestError> {
-        let value = self.var(&internal_port_var(service, container, port)).filter(|v| !v.is_empty());
-        port_number(value.or(default), || format!("No internal port {port} defined for container {container} of service {service}"))
+    pub fn get_specific_exposed_port(
+        &self,
+        service: &str,
+        container: &str,
+        port: &str,
+        default: Option<&str>,
+    ) -> Result<u16, GuestError> {
+        let value = self
+            .var(&internal_port_var(service, container, port))
+            .filter(|v| !v.is_empty());
+        port_number(value.or(default), || {
+            format!(
+                "No internal port {port} defined for container {container} of service {service}"
+            )
+        })
     }
 
     /// `host[:port1[:port2…]]` for every instance of `service`, using external ports.
-    pub fn get_node_list(&self, service: &str, ports: &[String], minimum: usize) -> Result<Vec<String>, GuestError> {
+    pub fn get_node_list(
+        &self,
+        service: &str,
+        ports: &[String],
+        minimum: usize,
+    ) -> Result<Vec<String>, GuestError> {
         let names = self.var(&instances_var(service)).unwrap_or("");
         let mut nodes = Vec::new();
         for container in names.split(',').filter(|n| !n.is_empty()) {
             let mut node = self.get_specific_host(service, container)?;
             for port in ports {
                 node.push(':');
-                node.push_str(&self.get_specific_port(service, container, port, None)?.to_string());
+                node.push_str(
+                    &self
+                        .get_specific_port(service, container, port, None)?
+                        .to_string(),
+                );
             }
             nodes.push(node);
         }
         if nodes.len() < minimum {
-            return Err(GuestError(format!("No or not enough {service} nodes configured")));
+            return Err(GuestError(format!(
+                "No or not enough {service} nodes configured"
+            )));
         }
         Ok(nodes)
     }
@@ -120,14 +165,20 @@ fn port_number(value: Option<&str>, missing: impl FnOnce() -> String) -> Result<
 
 fn resolve_ipv4(host: &str) -> Option<String> {
     use std::net::ToSocketAddrs;
-    (host, 0).to_socket_addrs().ok()?.find(|a| a.is_ipv4()).map(|a| a.ip().to_string())
+    (host, 0)
+        .to_socket_addrs()
+        .ok()?
+        .find(|a| a.is_ipv4())
+        .map(|a| a.ip().to_string())
 }
 
 /// The IPv4 address of `eth0` (else of the first non-loopback interface), as Docker
 /// assigned it inside the container.
 pub fn get_container_internal_address() -> Result<String, GuestError> {
-    let routes = std::fs::read_to_string("/proc/net/route").map_err(|e| GuestError(format!("cannot read /proc/net/route: {e}")))?;
-    let fib = std::fs::read_to_string("/proc/net/fib_trie").map_err(|e| GuestError(format!("cannot read /proc/net/fib_trie: {e}")))?;
+    let routes = std::fs::read_to_string("/proc/net/route")
+        .map_err(|e| GuestError(format!("cannot read /proc/net/route: {e}")))?;
+    let fib = std::fs::read_to_string("/proc/net/fib_trie")
+        .map_err(|e| GuestError(format!("cannot read /proc/net/fib_trie: {e}")))?;
     let interfaces: Vec<(String, [u8; 4], [u8; 4])> = routes
         .lines()
         .skip(1)
@@ -140,7 +191,10 @@ pub fn get_container_internal_address() -> Result<String, GuestError> {
         .collect();
     let locals = local_addresses(&fib);
     let in_network = |(_, dest, mask): &(String, [u8; 4], [u8; 4])| {
-        locals.iter().find(|ip| (0..4).all(|i| ip[i] & mask[i] == dest[i])).copied()
+        locals
+            .iter()
+            .find(|ip| (0..4).all(|i| ip[i] & mask[i] == dest[i]))
+            .copied()
     };
     interfaces
         .iter()

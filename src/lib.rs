@@ -24,12 +24,18 @@ pub struct Failure {
 impl Failure {
     /// Bad input: a wrong file, flag or name (exit 2).
     pub fn invalid(message: impl Into<String>) -> Failure {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
 
     /// Something that was asked for could not be done (exit 1).
     pub fn failed(message: impl Into<String>) -> Failure {
-        Failure { code: 1, message: message.into() }
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 

@@ -164,7 +164,12 @@ pub struct BindVolume {
 impl BindVolume {
     /// Docker's bind string, `HOST:TARGET:MODE`.
     pub fn bind(&self) -> String {
-        format!("{}:{}:{}", self.host, self.target, self.mode.as_deref().unwrap_or("rw"))
+        format!(
+            "{}:{}:{}",
+            self.host,
+            self.target,
+            self.mode.as_deref().unwrap_or("rw")
+        )
     }
 }
 

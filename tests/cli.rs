@@ -19,8 +19,16 @@ fn the_command_line_definition_is_consistent() {
 fn deptree_prints_maestro_format() {
     let run = maestro_in(&envs(), &["-f", "chain5.yaml", "deptree"], &[], None);
     let expected = "st-l1\n\nst-l2\n \\- st-l1\n\nst-l3\n \\- st-l2\n   \\- st-l1\n\nst-l4\n \\- st-l3\n   \\- st-l2\n     \\- st-l1\n\nst-l5\n \\- st-l4\n   \\- st-l3\n     \\- st-l2\n       \\- st-l1\n";
-    assert_eq!(run.transcript(), format!("exit: 0\n--- stdout\n{expected}--- stderr\n"));
-    let run = maestro_in(&envs(), &["-f", "chain5.yaml", "deptree", "-r", "st-l3"], &[], None);
+    assert_eq!(
+        run.transcript(),
+        format!("exit: 0\n--- stdout\n{expected}--- stderr\n")
+    );
+    let run = maestro_in(
+        &envs(),
+        &["-f", "chain5.yaml", "deptree", "-r", "st-l3"],
+        &[],
+        None,
+    );
     assert_eq!(run.stdout, "st-l3\n \\- st-l2\n   \\- st-l1\n");
 }
 
@@ -28,35 +36,76 @@ fn deptree_prints_maestro_format() {
 fn reads_the_environment_from_stdin() {
     let text = std::fs::read_to_string(envs().join("chain5.yaml")).expect("fixture");
     let run = maestro_in(&envs(), &["-f", "-", "deptree", "st-l2"], &[], Some(&text));
-    assert_eq!(run.transcript(), "exit: 0\n--- stdout\nst-l2\n \\- st-l1\n--- stderr\n");
+    assert_eq!(
+        run.transcript(),
+        "exit: 0\n--- stdout\nst-l2\n \\- st-l1\n--- stderr\n"
+    );
 }
 
 #[test]
 fn templates_see_the_process_environment() {
     let text = "name: {{ env.ENV_NAME | default('dev') }}\nships: {local: {ip: '{{ env.HOST_IP }}'}}\nservices:\n  a: {image: x, instances: {a-1: {ship: local}}}\n";
-    let run = maestro_in(&envs(), &["-f", "-", "validate"], &[("HOST_IP", "10.1.2.3")], Some(text));
-    assert_eq!(run.transcript(), "exit: 0\n--- stdout\n<stdin>: valid environment \"dev\": 1 service, 1 container on 1 ship\n--- stderr\n");
+    let run = maestro_in(
+        &envs(),
+        &["-f", "-", "validate"],
+        &[("HOST_IP", "10.1.2.3")],
+        Some(text),
+    );
+    assert_eq!(
+        run.transcript(),
+        "exit: 0\n--- stdout\n<stdin>: valid environment \"dev\": 1 service, 1 container on 1 ship\n--- stderr\n"
+    );
 }
 
 #[test]
 fn version_and_usage_errors() {
     let run = maestro_in(&envs(), &["--version"], &[], None);
-    assert_eq!(run.transcript(), format!("exit: 0\n--- stdout\nmaestro {}\n--- stderr\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        run.transcript(),
+        format!(
+            "exit: 0\n--- stdout\nmaestro {}\n--- stderr\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
     let run = maestro_in(&envs(), &["-v"], &[], None);
     assert_eq!(run.code, 0);
     let run = maestro_in(&envs(), &["bogus"], &[], None);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("error: unrecognized subcommand 'bogus'"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: unrecognized subcommand 'bogus'"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn selection_errors_are_invalid_input() {
     let run = maestro_in(&envs(), &["-f", "conductor.yaml", "stop"], &[], None);
-    assert_eq!(run.transcript(), "exit: 2\n--- stdout\n--- stderr\nerror: no services or containers specified for stop, and --all not set\n");
-    let run = maestro_in(&envs(), &["-f", "conductor.yaml", "restart", "api"], &[], None);
-    assert_eq!(run.stderr, "error: api is a service but --expand-services (-s) was not specified\n");
-    let run = maestro_in(&envs(), &["-f", "conductor.yaml", "deptree", "nope"], &[], None);
-    assert_eq!(run.transcript(), "exit: 2\n--- stdout\n--- stderr\nerror: nope is neither a service nor a container\n");
+    assert_eq!(
+        run.transcript(),
+        "exit: 2\n--- stdout\n--- stderr\nerror: no services or containers specified for stop, and --all not set\n"
+    );
+    let run = maestro_in(
+        &envs(),
+        &["-f", "conductor.yaml", "restart", "api"],
+        &[],
+        None,
+    );
+    assert_eq!(
+        run.stderr,
+        "error: api is a service but --expand-services (-s) was not specified\n"
+    );
+    let run = maestro_in(
+        &envs(),
+        &["-f", "conductor.yaml", "deptree", "nope"],
+        &[],
+        None,
+    );
+    assert_eq!(
+        run.transcript(),
+        "exit: 2\n--- stdout\n--- stderr\nerror: nope is neither a service nor a container\n"
+    );
 }
 
 #[test]
@@ -65,7 +114,10 @@ fn dump_prints_every_container_with_its_environment() {
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let dump: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
     assert_eq!(dump["environment"]["name"], "probe");
-    assert_eq!(dump["start_order"], serde_json::json!(["db-1", "api-1", "api-2", "cache-1", "web-1"]));
+    assert_eq!(
+        dump["start_order"],
+        serde_json::json!(["db-1", "api-1", "api-2", "cache-1", "web-1"])
+    );
     let web = &dump["containers"]["web-1"];
     assert_eq!(web["service"], "web");
     assert_eq!(web["ship"], "vm1");
@@ -73,32 +125,62 @@ fn dump_prints_every_container_with_its_environment() {
     assert_eq!(web["hostname"], "web-1");
     assert_eq!(web["env"]["API_API_2_HTTP_PORT"], "18080");
     assert_eq!(web["env"]["CONTAINER_HOST_ADDRESS"], "192.0.2.2");
-    assert_eq!(web["waits_for"], serde_json::json!(["api-1", "api-2", "cache-1", "db-1"]));
-    assert_eq!(dump["containers"]["api-2"]["ports"]["http"], serde_json::json!({"exposed": "8080/tcp", "external": "18080/tcp", "host_ip": "0.0.0.0"}));
+    assert_eq!(
+        web["waits_for"],
+        serde_json::json!(["api-1", "api-2", "cache-1", "db-1"])
+    );
+    assert_eq!(
+        dump["containers"]["api-2"]["ports"]["http"],
+        serde_json::json!({"exposed": "8080/tcp", "external": "18080/tcp", "host_ip": "0.0.0.0"})
+    );
 }
 
 #[test]
 fn secrets_never_appear_in_dumps() {
     let run = maestro_in(&envs(), &["-f", "secrets.yaml", "dump", "-c"], &[], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(!run.stdout.contains("hunter2"), "password leaked:\n{}", run.stdout);
+    assert!(
+        !run.stdout.contains("hunter2"),
+        "password leaked:\n{}",
+        run.stdout
+    );
     let dump: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
-    assert_eq!(dump["environment"]["registries"]["private"]["password"], "<redacted>");
-    assert_eq!(dump["config"]["registries"]["private"]["password"], "<redacted>");
+    assert_eq!(
+        dump["environment"]["registries"]["private"]["password"],
+        "<redacted>"
+    );
+    assert_eq!(
+        dump["config"]["registries"]["private"]["password"],
+        "<redacted>"
+    );
     assert_eq!(dump["config"]["__maestro"]["base_dir"], "");
 }
 
 #[test]
 fn completion_helper() {
-    let complete = |args: &[&str]| maestro_in(&envs(), &[&["complete", "--"], args].concat(), &[], None).stdout;
+    let complete = |args: &[&str]| {
+        maestro_in(&envs(), &[&["complete", "--"], args].concat(), &[], None).stdout
+    };
     assert_eq!(complete(&["maestro", "st"]), "start\nstatus\nstop\n");
     assert_eq!(complete(&["maestro st"]), "start\nstatus\nstop\n");
-    assert_eq!(complete(&["maestro", "-f", "conductor.yaml", "start", "a"]), "api\napi-1\napi-2\n");
-    assert_eq!(complete(&["maestro", "-f", "conductor.yaml", "start", "api", "a"]), "api-1\napi-2\n");
+    assert_eq!(
+        complete(&["maestro", "-f", "conductor.yaml", "start", "a"]),
+        "api\napi-1\napi-2\n"
+    );
+    assert_eq!(
+        complete(&["maestro", "-f", "conductor.yaml", "start", "api", "a"]),
+        "api-1\napi-2\n"
+    );
     assert_eq!(complete(&["maestro", "stop", "--a"]), "--all\n");
-    assert_eq!(complete(&["maestro", "completion", ""]), "bash\nfish\nzsh\n");
+    assert_eq!(
+        complete(&["maestro", "completion", ""]),
+        "bash\nfish\nzsh\n"
+    );
     let script = maestro_in(&envs(), &["completion", "bash"], &[], None).stdout;
-    assert!(script.contains("complete -o default -F _maestro maestro"), "{script}");
+    assert!(
+        script.contains("complete -o default -F _maestro maestro"),
+        "{script}"
+    );
 }
 
 #[test]
@@ -115,12 +197,36 @@ fn guest_functions_from_the_shell() {
         ("ZOOKEEPER_ZK_NODE_2_PEER_PORT", "2889"),
         ("KAFKA_KAFKA_2_BROKER_INTERNAL_PORT", "9092"),
     ];
-    let run = maestro_in(&envs(), &["guest", "get_node_list", "zookeeper", "--ports", "client,peer", "--minimum", "2"], &vars, None);
-    assert_eq!(run.transcript(), "exit: 0\n--- stdout\n192.168.10.2:2181:2888,192.168.10.3:2182:2889\n--- stderr\n");
+    let run = maestro_in(
+        &envs(),
+        &[
+            "guest",
+            "get_node_list",
+            "zookeeper",
+            "--ports",
+            "client,peer",
+            "--minimum",
+            "2",
+        ],
+        &vars,
+        None,
+    );
+    assert_eq!(
+        run.transcript(),
+        "exit: 0\n--- stdout\n192.168.10.2:2181:2888,192.168.10.3:2182:2889\n--- stderr\n"
+    );
     let run = maestro_in(&envs(), &["guest", "get_port", "broker"], &vars, None);
     assert_eq!(run.stdout, "9092\n");
-    let run = maestro_in(&envs(), &["guest", "get_node_list", "zookeeper", "--minimum", "3"], &vars, None);
-    assert_eq!(run.transcript(), "exit: 1\n--- stdout\n--- stderr\nerror: No or not enough zookeeper nodes configured\n");
+    let run = maestro_in(
+        &envs(),
+        &["guest", "get_node_list", "zookeeper", "--minimum", "3"],
+        &vars,
+        None,
+    );
+    assert_eq!(
+        run.transcript(),
+        "exit: 1\n--- stdout\n--- stderr\nerror: No or not enough zookeeper nodes configured\n"
+    );
     let run = maestro_in(&envs(), &["guest", "get_environment_name"], &[], None);
     assert_eq!(run.stdout, "local\n");
 }

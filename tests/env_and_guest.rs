@@ -9,14 +9,24 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 fn load(name: &str) -> Environment {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/envs").join(name);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/envs")
+        .join(name);
     let source = config::read_source(file.to_str().expect("utf-8")).expect("readable");
-    config::load_source(&source, &BTreeMap::new()).expect("valid").environment
+    config::load_source(&source, &BTreeMap::new())
+        .expect("valid")
+        .environment
 }
 
 fn load_text(text: &str) -> Environment {
-    let source = Source { name: "t.yaml".into(), text: text.into(), base_dir: ".".into() };
-    config::load_source(&source, &BTreeMap::new()).expect("valid").environment
+    let source = Source {
+        name: "t.yaml".into(),
+        text: text.into(),
+        base_dir: ".".into(),
+    };
+    config::load_source(&source, &BTreeMap::new())
+        .expect("valid")
+        .environment
 }
 
 /// The variables of a container as `KEY=VALUE` lines (bare `KEY` for null).
@@ -25,8 +35,18 @@ fn vars(env: &Environment, container: &str) -> Vec<String> {
 }
 
 fn link_keys(env: &Environment, container: &str) -> Vec<String> {
-    let builtins = ["MAESTRO_ENVIRONMENT_NAME", "SERVICE_NAME", "CONTAINER_NAME", "CONTAINER_HOST_ADDRESS", "DOCKER_IMAGE", "DOCKER_TAG"];
-    generate(env, &env.containers[container]).into_keys().filter(|k| !builtins.contains(&k.as_str())).collect()
+    let builtins = [
+        "MAESTRO_ENVIRONMENT_NAME",
+        "SERVICE_NAME",
+        "CONTAINER_NAME",
+        "CONTAINER_HOST_ADDRESS",
+        "DOCKER_IMAGE",
+        "DOCKER_TAG",
+    ];
+    generate(env, &env.containers[container])
+        .into_keys()
+        .filter(|k| !builtins.contains(&k.as_str()))
+        .collect()
 }
 
 #[test]
@@ -34,7 +54,10 @@ fn link_variable_names_and_values() {
     let env = load_text(
         "__maestro: {schema: 2}\nname: t\nships: {s: {ip: 192.168.10.2}}\nservices:\n  my-svc.v2:\n    image: x\n    instances:\n      web-1.a: {ship: s, ports: {http-admin: '8080:18080', dns: 53/udp}}\n      web_2: {ship: s}\n  dependent:\n    image: y\n    requires: [my-svc.v2]\n    instances:\n      d-1: {ship: s}\n",
     );
-    let own: Vec<String> = vars(&env, "web_2").into_iter().filter(|v| v.starts_with("MY_SVC")).collect();
+    let own: Vec<String> = vars(&env, "web_2")
+        .into_iter()
+        .filter(|v| v.starts_with("MY_SVC"))
+        .collect();
     assert_eq!(
         own,
         [
@@ -47,7 +70,10 @@ fn link_variable_names_and_values() {
             "MY_SVC_V2_WEB_2_HOST=192.168.10.2",
         ]
     );
-    let seen_by_dependent: Vec<String> = vars(&env, "d-1").into_iter().filter(|v| v.starts_with("MY_SVC")).collect();
+    let seen_by_dependent: Vec<String> = vars(&env, "d-1")
+        .into_iter()
+        .filter(|v| v.starts_with("MY_SVC"))
+        .collect();
     assert_eq!(
         seen_by_dependent,
         [
@@ -63,22 +89,56 @@ fn link_variable_names_and_values() {
 #[test]
 fn who_gets_which_link_variables() {
     let env = load("conductor.yaml");
-    assert_eq!(link_keys(&env, "db-1"), ["DB_DB_1_HOST", "DB_DB_1_SQL_INTERNAL_PORT", "DB_DB_1_SQL_PORT", "DB_INSTANCES"]);
+    assert_eq!(
+        link_keys(&env, "db-1"),
+        [
+            "DB_DB_1_HOST",
+            "DB_DB_1_SQL_INTERNAL_PORT",
+            "DB_DB_1_SQL_PORT",
+            "DB_INSTANCES"
+        ]
+    );
     assert_eq!(
         link_keys(&env, "api-1"),
         [
-            "API_API_1_HOST", "API_API_1_HTTP_INTERNAL_PORT", "API_API_1_HTTP_PORT", "API_API_2_HOST", "API_API_2_HTTP_INTERNAL_PORT",
-            "API_API_2_HTTP_PORT", "API_INSTANCES", "DB_DB_1_HOST", "DB_DB_1_SQL_PORT", "DB_INSTANCES",
+            "API_API_1_HOST",
+            "API_API_1_HTTP_INTERNAL_PORT",
+            "API_API_1_HTTP_PORT",
+            "API_API_2_HOST",
+            "API_API_2_HTTP_INTERNAL_PORT",
+            "API_API_2_HTTP_PORT",
+            "API_INSTANCES",
+            "DB_DB_1_HOST",
+            "DB_DB_1_SQL_PORT",
+            "DB_INSTANCES",
         ]
     );
     assert_eq!(
         link_keys(&env, "web-1"),
         [
-            "API_API_1_HOST", "API_API_1_HTTP_PORT", "API_API_2_HOST", "API_API_2_HTTP_PORT", "API_INSTANCES", "CACHE_CACHE_1_HOST",
-            "CACHE_INSTANCES", "DB_DB_1_HOST", "DB_DB_1_SQL_PORT", "DB_INSTANCES", "WEB_INSTANCES", "WEB_WEB_1_HOST",
+            "API_API_1_HOST",
+            "API_API_1_HTTP_PORT",
+            "API_API_2_HOST",
+            "API_API_2_HTTP_PORT",
+            "API_INSTANCES",
+            "CACHE_CACHE_1_HOST",
+            "CACHE_INSTANCES",
+            "DB_DB_1_HOST",
+            "DB_DB_1_SQL_PORT",
+            "DB_INSTANCES",
+            "WEB_INSTANCES",
+            "WEB_WEB_1_HOST",
         ]
     );
-    assert_eq!(link_keys(&env, "monitor-1"), ["MONITOR_INSTANCES", "MONITOR_MONITOR_1_HOST", "WEB_INSTANCES", "WEB_WEB_1_HOST"]);
+    assert_eq!(
+        link_keys(&env, "monitor-1"),
+        [
+            "MONITOR_INSTANCES",
+            "MONITOR_MONITOR_1_HOST",
+            "WEB_INSTANCES",
+            "WEB_WEB_1_HOST"
+        ]
+    );
 }
 
 #[test]
@@ -89,21 +149,41 @@ fn builtins_and_value_formatting() {
     assert_eq!(
         vars(&env, "c1"),
         [
-            "A=2", "B=True", "CONTAINER_HOST_ADDRESS=10.0.0.1", "CONTAINER_NAME=c1", "DOCKER_IMAGE=quay.io:5000/org/img:3.1", "DOCKER_TAG=3.1",
-            "LIST=a b c", "MAESTRO_ENVIRONMENT_NAME=local", "N=42", "NONE", "SERVICE_NAME=svc", "SVC_C1_HOST=10.0.0.1", "SVC_INSTANCES=c1",
+            "A=2",
+            "B=True",
+            "CONTAINER_HOST_ADDRESS=10.0.0.1",
+            "CONTAINER_NAME=c1",
+            "DOCKER_IMAGE=quay.io:5000/org/img:3.1",
+            "DOCKER_TAG=3.1",
+            "LIST=a b c",
+            "MAESTRO_ENVIRONMENT_NAME=local",
+            "N=42",
+            "NONE",
+            "SERVICE_NAME=svc",
+            "SVC_C1_HOST=10.0.0.1",
+            "SVC_INSTANCES=c1",
         ]
     );
 }
 
 #[test]
 fn compose_style_env_lists_set_variables() {
-    let env = load_text("__maestro: {schema: 2}\nname: t\nships: {s: {ip: 1.1.1.1}}\nservices:\n  a:\n    image: x\n    env: [A=1, B=x=y]\n    instances: {a1: {ship: s}}\n");
+    let env = load_text(
+        "__maestro: {schema: 2}\nname: t\nships: {s: {ip: 1.1.1.1}}\nservices:\n  a:\n    image: x\n    env: [A=1, B=x=y]\n    instances: {a1: {ship: s}}\n",
+    );
     let v = generate(&env, &env.containers["a1"]);
-    assert_eq!((v["A"].as_deref(), v["B"].as_deref()), (Some("1"), Some("x=y")));
+    assert_eq!(
+        (v["A"].as_deref(), v["B"].as_deref()),
+        (Some("1"), Some("x=y"))
+    );
 }
 
 fn guest_of(env: &Environment, container: &str) -> Guest {
-    Guest::from_vars(generate(env, &env.containers[container]).into_iter().map(|(k, v)| (k, v.unwrap_or_default())))
+    Guest::from_vars(
+        generate(env, &env.containers[container])
+            .into_iter()
+            .map(|(k, v)| (k, v.unwrap_or_default())),
+    )
 }
 
 #[test]
@@ -113,25 +193,88 @@ fn guest_functions_read_what_env_writes() {
     assert_eq!(g.get_environment_name(), "zk-kafka");
     assert_eq!(g.get_service_name().as_deref(), Ok("kafka"));
     assert_eq!(g.get_container_name().as_deref(), Ok("kafka-2"));
-    assert_eq!(g.get_container_host_address(false).as_deref(), Ok("192.168.10.2"));
+    assert_eq!(
+        g.get_container_host_address(false).as_deref(),
+        Ok("192.168.10.2")
+    );
     assert_eq!(g.get_port("broker", None), Ok(9092));
     assert_eq!(g.get_port("unknown", Some("42")), Ok(42));
-    assert_eq!(g.get_port("unknown", None).unwrap_err().to_string(), "No internal port unknown defined for container kafka-2 of service kafka");
-    let list = |service: &str, ports: &[&str], minimum: usize| g.get_node_list(service, &ports.iter().map(|p| p.to_string()).collect::<Vec<_>>(), minimum);
-    assert_eq!(list("zookeeper", &["client"], 1).unwrap(), ["192.168.10.2:2181", "192.168.10.2:2182", "192.168.10.2:2183"]);
-    assert_eq!(list("zookeeper", &["client", "peer"], 1).unwrap(), ["192.168.10.2:2181:2888", "192.168.10.2:2182:2889", "192.168.10.2:2183:2890"]);
-    assert_eq!(list("zookeeper", &[], 1).unwrap(), ["192.168.10.2", "192.168.10.2", "192.168.10.2"]);
-    assert_eq!(list("kafka", &["broker"], 1).unwrap(), ["192.168.10.2:9092", "192.168.10.2:9093", "192.168.10.2:9094"]);
-    assert_eq!(list("zookeeper", &[], 4).unwrap_err().to_string(), "No or not enough zookeeper nodes configured");
-    assert_eq!(list("nosuch", &[], 0).unwrap(), Vec::<String>::new());
-    assert_eq!(g.get_specific_host("zookeeper", "zk-node-2").as_deref(), Ok("192.168.10.2"));
-    assert_eq!(g.get_specific_host("zookeeper", "nope").unwrap_err().to_string(), "No host defined for container nope of service zookeeper");
-    assert_eq!(g.get_specific_port("zookeeper", "zk-node-2", "client", None), Ok(2182));
-    assert_eq!(g.get_specific_port("zookeeper", "zk-node-2", "nope", Some("7")), Ok(7));
-    assert_eq!(g.get_specific_port("zookeeper", "zk-node-2", "nope", None).unwrap_err().to_string(), "No port nope defined for container zk-node-2 of service zookeeper");
-    assert_eq!(g.get_specific_exposed_port("kafka", "kafka-3", "broker", None), Ok(9092));
     assert_eq!(
-        g.get_specific_exposed_port("zookeeper", "zk-node-2", "client", None).unwrap_err().to_string(),
+        g.get_port("unknown", None).unwrap_err().to_string(),
+        "No internal port unknown defined for container kafka-2 of service kafka"
+    );
+    let list = |service: &str, ports: &[&str], minimum: usize| {
+        g.get_node_list(
+            service,
+            &ports.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            minimum,
+        )
+    };
+    assert_eq!(
+        list("zookeeper", &["client"], 1).unwrap(),
+        [
+            "192.168.10.2:2181",
+            "192.168.10.2:2182",
+            "192.168.10.2:2183"
+        ]
+    );
+    assert_eq!(
+        list("zookeeper", &["client", "peer"], 1).unwrap(),
+        [
+            "192.168.10.2:2181:2888",
+            "192.168.10.2:2182:2889",
+            "192.168.10.2:2183:2890"
+        ]
+    );
+    assert_eq!(
+        list("zookeeper", &[], 1).unwrap(),
+        ["192.168.10.2", "192.168.10.2", "192.168.10.2"]
+    );
+    assert_eq!(
+        list("kafka", &["broker"], 1).unwrap(),
+        [
+            "192.168.10.2:9092",
+            "192.168.10.2:9093",
+            "192.168.10.2:9094"
+        ]
+    );
+    assert_eq!(
+        list("zookeeper", &[], 4).unwrap_err().to_string(),
+        "No or not enough zookeeper nodes configured"
+    );
+    assert_eq!(list("nosuch", &[], 0).unwrap(), Vec::<String>::new());
+    assert_eq!(
+        g.get_specific_host("zookeeper", "zk-node-2").as_deref(),
+        Ok("192.168.10.2")
+    );
+    assert_eq!(
+        g.get_specific_host("zookeeper", "nope")
+            .unwrap_err()
+            .to_string(),
+        "No host defined for container nope of service zookeeper"
+    );
+    assert_eq!(
+        g.get_specific_port("zookeeper", "zk-node-2", "client", None),
+        Ok(2182)
+    );
+    assert_eq!(
+        g.get_specific_port("zookeeper", "zk-node-2", "nope", Some("7")),
+        Ok(7)
+    );
+    assert_eq!(
+        g.get_specific_port("zookeeper", "zk-node-2", "nope", None)
+            .unwrap_err()
+            .to_string(),
+        "No port nope defined for container zk-node-2 of service zookeeper"
+    );
+    assert_eq!(
+        g.get_specific_exposed_port("kafka", "kafka-3", "broker", None),
+        Ok(9092)
+    );
+    assert_eq!(
+        g.get_specific_exposed_port("zookeeper", "zk-node-2", "client", None)
+            .unwrap_err()
+            .to_string(),
         "No internal port client defined for container zk-node-2 of service zookeeper"
     );
 }
@@ -140,16 +283,57 @@ fn guest_functions_read_what_env_writes() {
 fn guest_functions_on_an_empty_environment() {
     let g = Guest::default();
     assert_eq!(g.get_environment_name(), "local");
-    assert_eq!(g.get_service_name().unwrap_err().to_string(), "Service name was not defined");
-    assert_eq!(g.get_container_name().unwrap_err().to_string(), "Container name was not defined");
-    assert_eq!(g.get_container_host_address(false).unwrap_err().to_string(), "Container host address was not defined");
-    assert_eq!(g.get_container_host_address(true).unwrap_err().to_string(), "Container host address was not defined");
-    assert_eq!(g.get_port("broker", None).unwrap_err().to_string(), "Service name was not defined");
-    assert_eq!(g.get_node_list("zookeeper", &[], 1).unwrap_err().to_string(), "No or not enough zookeeper nodes configured");
-    assert_eq!(g.get_node_list("zookeeper", &[], 0).unwrap(), Vec::<String>::new());
-    let broken = Guest::from_vars([("BROKEN_INSTANCES".into(), "b-1,b-2".into()), ("BROKEN_B_1_HOST".into(), "h".into())]);
-    assert_eq!(broken.get_node_list("broken", &[], 1).unwrap_err().to_string(), "No host defined for container b-2 of service broken");
-    assert_eq!(broken.get_node_list("broken", &["x".into()], 1).unwrap_err().to_string(), "No port x defined for container b-1 of service broken");
+    assert_eq!(
+        g.get_service_name().unwrap_err().to_string(),
+        "Service name was not defined"
+    );
+    assert_eq!(
+        g.get_container_name().unwrap_err().to_string(),
+        "Container name was not defined"
+    );
+    assert_eq!(
+        g.get_container_host_address(false).unwrap_err().to_string(),
+        "Container host address was not defined"
+    );
+    assert_eq!(
+        g.get_container_host_address(true).unwrap_err().to_string(),
+        "Container host address was not defined"
+    );
+    assert_eq!(
+        g.get_port("broker", None).unwrap_err().to_string(),
+        "Service name was not defined"
+    );
+    assert_eq!(
+        g.get_node_list("zookeeper", &[], 1)
+            .unwrap_err()
+            .to_string(),
+        "No or not enough zookeeper nodes configured"
+    );
+    assert_eq!(
+        g.get_node_list("zookeeper", &[], 0).unwrap(),
+        Vec::<String>::new()
+    );
+    let broken = Guest::from_vars([
+        ("BROKEN_INSTANCES".into(), "b-1,b-2".into()),
+        ("BROKEN_B_1_HOST".into(), "h".into()),
+    ]);
+    assert_eq!(
+        broken
+            .get_node_list("broken", &[], 1)
+            .unwrap_err()
+            .to_string(),
+        "No host defined for container b-2 of service broken"
+    );
+    assert_eq!(
+        broken
+            .get_node_list("broken", &["x".into()], 1)
+            .unwrap_err()
+            .to_string(),
+        "No port x defined for container b-1 of service broken"
+    );
     let local = Guest::from_vars([("CONTAINER_HOST_ADDRESS".into(), "localhost".into())]);
-    assert_eq!(local.get_container_host_address(true).as_deref(), Ok("127.0.0.1"));
+    assert_eq!(
+        local.get_container_host_address(true).as_deref(),
+        Ok("127.0.0.1")
+    );
 }

@@ -7,13 +7,20 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 fn load(name: &str) -> Environment {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/envs").join(name);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/envs")
+        .join(name);
     let source = config::read_source(file.to_str().expect("utf-8")).expect("readable");
-    config::load_source(&source, &BTreeMap::new()).expect("valid").environment
+    config::load_source(&source, &BTreeMap::new())
+        .expect("valid")
+        .environment
 }
 
 fn request(things: &[&str]) -> Request {
-    Request { things: things.iter().map(|t| t.to_string()).collect(), ..Request::default() }
+    Request {
+        things: things.iter().map(|t| t.to_string()).collect(),
+        ..Request::default()
+    }
 }
 
 fn order(env: &Environment, action: Action, request: &Request) -> Vec<String> {
@@ -24,22 +31,54 @@ fn order(env: &Environment, action: Action, request: &Request) -> Vec<String> {
 #[test]
 fn start_and_stop_orders() {
     let env = load("conductor.yaml");
-    let with_deps = |things: &[&str]| Request { with_dependencies: true, ..request(things) };
-    assert_eq!(order(&env, Action::Start, &with_deps(&["web"])), ["db-1", "api-1", "api-2", "cache-1", "web-1"]);
-    assert_eq!(order(&env, Action::Stop, &with_deps(&["db-1"])), ["web-1", "api-1", "api-2", "cache-1", "db-1"]);
+    let with_deps = |things: &[&str]| Request {
+        with_dependencies: true,
+        ..request(things)
+    };
+    assert_eq!(
+        order(&env, Action::Start, &with_deps(&["web"])),
+        ["db-1", "api-1", "api-2", "cache-1", "web-1"]
+    );
+    assert_eq!(
+        order(&env, Action::Stop, &with_deps(&["db-1"])),
+        ["web-1", "api-1", "api-2", "cache-1", "db-1"]
+    );
     // No things: every service but the omitted one, with dependencies.
-    assert_eq!(order(&env, Action::Start, &request(&[])), ["db-1", "api-1", "api-2", "cache-1", "web-1"]);
+    assert_eq!(
+        order(&env, Action::Start, &request(&[])),
+        ["db-1", "api-1", "api-2", "cache-1", "web-1"]
+    );
     // status shows omitted services too; it does not wait for anything.
-    assert_eq!(order(&env, Action::Status, &request(&[])), ["api-1", "api-2", "cache-1", "db-1", "monitor-1", "web-1"]);
-    let all = Request { all: true, ..request(&[]) };
-    assert_eq!(order(&env, Action::Stop, &all), ["web-1", "api-1", "api-2", "cache-1", "db-1"]);
-    assert_eq!(order(&env, Action::Start, &request(&["web", "db-1"])), ["db-1", "web-1"]);
+    assert_eq!(
+        order(&env, Action::Status, &request(&[])),
+        ["api-1", "api-2", "cache-1", "db-1", "monitor-1", "web-1"]
+    );
+    let all = Request {
+        all: true,
+        ..request(&[])
+    };
+    assert_eq!(
+        order(&env, Action::Stop, &all),
+        ["web-1", "api-1", "api-2", "cache-1", "db-1"]
+    );
+    assert_eq!(
+        order(&env, Action::Start, &request(&["web", "db-1"])),
+        ["db-1", "web-1"]
+    );
 }
 
 #[test]
 fn waits_follow_the_dependency_graph_not_levels() {
     let env = load("conductor.yaml");
-    let selected = select(&env, Action::Start, &Request { with_dependencies: true, ..request(&["web"]) }).expect("plans");
+    let selected = select(
+        &env,
+        Action::Start,
+        &Request {
+            with_dependencies: true,
+            ..request(&["web"])
+        },
+    )
+    .expect("plans");
     let start = plan(&env, Action::Start, &selected, false);
     assert_eq!(start.waits["db-1"], Vec::<String>::new());
     assert_eq!(start.waits["cache-1"], ["db-1"]);
@@ -51,34 +90,83 @@ fn waits_follow_the_dependency_graph_not_levels() {
     assert_eq!(stop.waits["db-1"], ["api-1", "api-2", "cache-1", "web-1"]);
     // Outside the play nothing is waited for; -i waits for nothing.
     let partial = select(&env, Action::Start, &request(&["web", "db-1"])).expect("plans");
-    assert_eq!(plan(&env, Action::Start, &partial, false).waits["web-1"], ["db-1"]);
-    assert_eq!(plan(&env, Action::Start, &partial, true).waits["web-1"], Vec::<String>::new());
+    assert_eq!(
+        plan(&env, Action::Start, &partial, false).waits["web-1"],
+        ["db-1"]
+    );
+    assert_eq!(
+        plan(&env, Action::Start, &partial, true).waits["web-1"],
+        Vec::<String>::new()
+    );
     // Fixed: clean removes dependents first; pull does not wait.
-    assert_eq!(plan(&env, Action::Clean, &partial, false).waits["db-1"], ["web-1"]);
-    assert_eq!(plan(&env, Action::Pull, &partial, false).waits["web-1"], Vec::<String>::new());
+    assert_eq!(
+        plan(&env, Action::Clean, &partial, false).waits["db-1"],
+        ["web-1"]
+    );
+    assert_eq!(
+        plan(&env, Action::Pull, &partial, false).waits["web-1"],
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn selection_errors() {
     let env = load("conductor.yaml");
-    assert_eq!(select(&env, Action::Stop, &request(&[])), Err(PlanError::NothingNamed("stop")));
-    assert_eq!(select(&env, Action::Start, &request(&["nope"])), Err(PlanError::Unknown("nope".into())));
-    assert_eq!(select(&env, Action::Restart, &request(&["api"])), Err(PlanError::NeedsExpand("api".into())));
-    let expanded = Request { expand_services: true, ..request(&["api"]) };
-    assert_eq!(select(&env, Action::Restart, &expanded).expect("plans").len(), 2);
-    let bad = Request { container_filter: Some("[".into()), ..request(&["api"]) };
-    assert!(matches!(select(&env, Action::Start, &bad), Err(PlanError::Pattern { .. })));
-    assert_eq!(PlanError::NothingNamed("stop").to_string(), "no services or containers specified for stop, and --all not set");
+    assert_eq!(
+        select(&env, Action::Stop, &request(&[])),
+        Err(PlanError::NothingNamed("stop"))
+    );
+    assert_eq!(
+        select(&env, Action::Start, &request(&["nope"])),
+        Err(PlanError::Unknown("nope".into()))
+    );
+    assert_eq!(
+        select(&env, Action::Restart, &request(&["api"])),
+        Err(PlanError::NeedsExpand("api".into()))
+    );
+    let expanded = Request {
+        expand_services: true,
+        ..request(&["api"])
+    };
+    assert_eq!(
+        select(&env, Action::Restart, &expanded)
+            .expect("plans")
+            .len(),
+        2
+    );
+    let bad = Request {
+        container_filter: Some("[".into()),
+        ..request(&["api"])
+    };
+    assert!(matches!(
+        select(&env, Action::Start, &bad),
+        Err(PlanError::Pattern { .. })
+    ));
+    assert_eq!(
+        PlanError::NothingNamed("stop").to_string(),
+        "no services or containers specified for stop, and --all not set"
+    );
 }
 
 #[test]
 fn deptree_matches_maestro_output() {
     let env = load("conductor.yaml");
     let tree = maestro::planner::deptree::render(&env, &[], false).expect("renders");
-    assert_eq!(tree, "api\n \\- db\n\ncache\n \\- db\n\ndb\n\nmonitor\n\nweb\n +- api\n |  \\- db\n \\- cache\n");
-    let recursive = maestro::planner::deptree::render(&env, &["web-1".into()], true).expect("renders");
-    assert_eq!(recursive, "web\n +- api\n |  \\- db\n \\- cache\n   \\- db\n");
+    assert_eq!(
+        tree,
+        "api\n \\- db\n\ncache\n \\- db\n\ndb\n\nmonitor\n\nweb\n +- api\n |  \\- db\n \\- cache\n"
+    );
+    let recursive =
+        maestro::planner::deptree::render(&env, &["web-1".into()], true).expect("renders");
+    assert_eq!(
+        recursive,
+        "web\n +- api\n |  \\- db\n \\- cache\n   \\- db\n"
+    );
     let chain = load("chain5.yaml");
-    let text = maestro::planner::deptree::render(&chain, &["st-l5".into()], false).expect("renders");
-    assert_eq!(text, "st-l5\n \\- st-l4\n   \\- st-l3\n     \\- st-l2\n       \\- st-l1\n");
+    let text =
+        maestro::planner::deptree::render(&chain, &["st-l5".into()], false).expect("renders");
+    assert_eq!(
+        text,
+        "st-l5\n \\- st-l4\n   \\- st-l3\n     \\- st-l2\n       \\- st-l1\n"
+    );
 }

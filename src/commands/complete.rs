@@ -2,21 +2,29 @@
 //! scripts that call it. Commands, flags and, from the environment file, service and
 //! container names are completed.
 
+use crate::Failure;
 use crate::cli::{Cli, Shell};
 use crate::config;
 use crate::model::Environment;
 use crate::output::Printer;
-use crate::Failure;
 use clap::CommandFactory;
 
 /// Commands whose arguments are services or containers.
-const TAKES_THINGS: &[&str] = &["status", "start", "stop", "kill", "restart", "pull", "clean", "logs", "deptree", "dump"];
+const TAKES_THINGS: &[&str] = &[
+    "status", "start", "stop", "kill", "restart", "pull", "clean", "logs", "deptree", "dump",
+];
 
 pub fn run(cli: &Cli, printer: &Printer, tokens: &[String]) -> Result<(), Failure> {
     let words = words(tokens);
     let file = file_flag(&words).unwrap_or_else(|| cli.file.clone());
-    let needs_env = positionals(&words).first().is_some_and(|c| TAKES_THINGS.contains(&c.as_str()));
-    let env = if needs_env { config::load(&file).ok().map(|v| v.environment) } else { None };
+    let needs_env = positionals(&words)
+        .first()
+        .is_some_and(|c| TAKES_THINGS.contains(&c.as_str()));
+    let env = if needs_env {
+        config::load(&file).ok().map(|v| v.environment)
+    } else {
+        None
+    };
     let found = candidates(&words, env.as_ref());
     if !found.is_empty() {
         let _ = printer.out(&format!("{}\n", found.join("\n")));
@@ -75,10 +83,18 @@ pub fn candidates(words: &[String], env: Option<&Environment>) -> Vec<String> {
     let before = positionals(words);
     let app = Cli::command();
     let pool: Vec<String> = match before.first() {
-        None if words.len() <= 1 => app.get_subcommands().map(|c| c.get_name().to_string()).collect(),
-        None => app.get_subcommands().map(|c| c.get_name().to_string()).collect(),
+        None if words.len() <= 1 => app
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect(),
+        None => app
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect(),
         Some(command) => {
-            let Some(sub) = app.find_subcommand(command) else { return Vec::new() };
+            let Some(sub) = app.find_subcommand(command) else {
+                return Vec::new();
+            };
             if current.starts_with('-') {
                 sub.get_arguments()
                     .flat_map(|a| {
@@ -100,14 +116,21 @@ pub fn candidates(words: &[String], env: Option<&Environment>) -> Vec<String> {
             } else if before.len() == 1 {
                 sub.get_subcommands()
                     .map(|c| c.get_name().to_string())
-                    .chain(sub.get_arguments().flat_map(|a| a.get_possible_values()).map(|v| v.get_name().to_string()))
+                    .chain(
+                        sub.get_arguments()
+                            .flat_map(|a| a.get_possible_values())
+                            .map(|v| v.get_name().to_string()),
+                    )
                     .collect()
             } else {
                 Vec::new()
             }
         }
     };
-    let mut found: Vec<String> = pool.into_iter().filter(|c| c.starts_with(current)).collect();
+    let mut found: Vec<String> = pool
+        .into_iter()
+        .filter(|c| c.starts_with(current))
+        .collect();
     found.sort();
     found.dedup();
     found

@@ -8,31 +8,53 @@ use crate::planner::{self, Action, Request};
 use crate::{Failure, env};
 use serde_json::{Map, Value, json};
 
-pub fn run(cli: &Cli, printer: &Printer, things: &[String], with_config: bool) -> Result<(), Failure> {
+pub fn run(
+    cli: &Cli,
+    printer: &Printer,
+    things: &[String],
+    with_config: bool,
+) -> Result<(), Failure> {
     let source = config::read_source(&cli.file)?;
     let vars = config::process_vars();
     let doc = config::parse(&source, &vars)?;
-    let validated = config::validate::validate(&doc, &source.name, &source.base_dir).map_err(|d| config::LoadError::Invalid {
-        file: source.name.clone(),
-        errors: d.errors,
-        warnings: d.warnings,
-    })?;
+    let validated =
+        config::validate::validate(&doc, &source.name, &source.base_dir).map_err(|d| {
+            config::LoadError::Invalid {
+                file: source.name.clone(),
+                errors: d.errors,
+                warnings: d.warnings,
+            }
+        })?;
     for warning in &validated.warnings {
         printer.warning(warning);
     }
     let environment = &validated.environment;
-    let request = Request { things: things.to_vec(), ..Request::default() };
+    let request = Request {
+        things: things.to_vec(),
+        ..Request::default()
+    };
     let selected = planner::select(environment, Action::Dump, &request)?;
     let play = planner::plan(environment, Action::Start, &selected, false);
     let mut containers = Map::new();
     for name in &play.containers {
-        let Some(container) = environment.containers.get(name) else { continue };
+        let Some(container) = environment.containers.get(name) else {
+            continue;
+        };
         let mut entry = serde_json::to_value(container).unwrap_or(Value::Null);
         if let Value::Object(fields) = &mut entry {
             let generated = env::generate(environment, container);
             fields.insert("env".into(), json!(generated));
             fields.insert("hostname".into(), json!(container.hostname()));
-            fields.insert("binds".into(), json!(container.volumes.iter().map(|v| v.bind()).collect::<Vec<_>>()));
+            fields.insert(
+                "binds".into(),
+                json!(
+                    container
+                        .volumes
+                        .iter()
+                        .map(|v| v.bind())
+                        .collect::<Vec<_>>()
+                ),
+            );
             fields.insert("waits_for".into(), json!(play.waits.get(name)));
         }
         containers.insert(name.clone(), entry);

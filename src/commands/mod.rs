@@ -26,15 +26,53 @@ pub fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Complete(args) => complete::run(cli, printer, &args.tokens),
         Command::Completion(args) => print(printer, script(args.shell)),
         Command::Guest(args) => guest::run(&args.function, printer),
-        Command::Status(a) => docker(cli, printer, Action::Status, request(&a.things, &a.concurrency, &a.filters, None)),
-        Command::Start(a) => docker(cli, printer, Action::Start, request(&a.things, &a.concurrency, &a.filters, None)),
-        Command::Stop(a) => docker(cli, printer, Action::Stop, request(&a.things, &a.concurrency, &a.filters, Some(&a.expand))),
-        Command::Kill(a) => docker(cli, printer, Action::Kill, request(&a.things, &a.concurrency, &a.filters, Some(&a.expand))),
-        Command::Restart(a) => docker(cli, printer, Action::Restart, request(&a.things, &a.concurrency, &a.filters, Some(&a.expand))),
-        Command::Pull(a) => docker(cli, printer, Action::Pull, request(&a.things, &a.concurrency, &a.filters, None)),
-        Command::Clean(a) => docker(cli, printer, Action::Clean, request(&a.things, &a.concurrency, &a.filters, None)),
+        Command::Status(a) => docker(
+            cli,
+            printer,
+            Action::Status,
+            request(&a.things, &a.concurrency, &a.filters, None),
+        ),
+        Command::Start(a) => docker(
+            cli,
+            printer,
+            Action::Start,
+            request(&a.things, &a.concurrency, &a.filters, None),
+        ),
+        Command::Stop(a) => docker(
+            cli,
+            printer,
+            Action::Stop,
+            request(&a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+        ),
+        Command::Kill(a) => docker(
+            cli,
+            printer,
+            Action::Kill,
+            request(&a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+        ),
+        Command::Restart(a) => docker(
+            cli,
+            printer,
+            Action::Restart,
+            request(&a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+        ),
+        Command::Pull(a) => docker(
+            cli,
+            printer,
+            Action::Pull,
+            request(&a.things, &a.concurrency, &a.filters, None),
+        ),
+        Command::Clean(a) => docker(
+            cli,
+            printer,
+            Action::Clean,
+            request(&a.things, &a.concurrency, &a.filters, None),
+        ),
         Command::Logs(a) => {
-            let request = Request { things: a.things.things.clone(), ..Request::default() };
+            let request = Request {
+                things: a.things.things.clone(),
+                ..Request::default()
+            };
             docker(cli, printer, Action::Logs, request)
         }
     }
@@ -55,7 +93,12 @@ fn print(printer: &Printer, text: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-fn request(things: &Things, concurrency: &Concurrency, filters: &Filters, expand: Option<&Expand>) -> Request {
+fn request(
+    things: &Things,
+    concurrency: &Concurrency,
+    filters: &Filters,
+    expand: Option<&Expand>,
+) -> Request {
     Request {
         things: things.things.clone(),
         with_dependencies: concurrency.with_dependencies,
@@ -73,7 +116,9 @@ fn docker(cli: &Cli, printer: &Printer, action: Action, request: Request) -> Res
     let env = load(cli, printer)?;
     let selected = planner::select(&env, action, &request)?;
     if action == Action::Logs && selected.len() != 1 {
-        return Err(Failure::invalid("logs can only be shown for a single container"));
+        return Err(Failure::invalid(
+            "logs can only be shown for a single container",
+        ));
     }
     Err(Failure::failed(format!(
         "`{}` acts on Docker daemons, which this build of maestro cannot reach yet ({} container{} selected)",

@@ -1,26 +1,42 @@
 //! `maestro validate`: check a file and report every problem (exit 0 or 2).
 
+use crate::Failure;
 use crate::cli::Cli;
 use crate::config::{self, Diagnostic, LoadError};
 use crate::output::Printer;
-use crate::Failure;
 use serde_json::json;
 
 pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
     let result = config::load(&cli.file);
     if printer.json {
         let (errors, warnings, summary) = match &result {
-            Ok(v) => (Vec::new(), v.warnings.iter().map(diagnostic_json).collect(), summary(&v.environment)),
-            Err(LoadError::Invalid { errors, warnings, .. }) => (
+            Ok(v) => (
+                Vec::new(),
+                v.warnings.iter().map(diagnostic_json).collect(),
+                summary(&v.environment),
+            ),
+            Err(LoadError::Invalid {
+                errors, warnings, ..
+            }) => (
                 errors.iter().map(diagnostic_json).collect(),
                 warnings.iter().map(diagnostic_json).collect(),
                 serde_json::Value::Null,
             ),
-            Err(other) => (vec![json!({"file": cli.file, "message": other.to_string()})], Vec::new(), serde_json::Value::Null),
+            Err(other) => (
+                vec![json!({"file": cli.file, "message": other.to_string()})],
+                Vec::new(),
+                serde_json::Value::Null,
+            ),
         };
         let valid = result.is_ok();
-        let _ = printer.json_line(&json!({"valid": valid, "errors": errors, "warnings": warnings, "summary": summary}));
-        return if valid { Ok(()) } else { Err(Failure::invalid("")) };
+        let _ = printer.json_line(
+            &json!({"valid": valid, "errors": errors, "warnings": warnings, "summary": summary}),
+        );
+        return if valid {
+            Ok(())
+        } else {
+            Err(Failure::invalid(""))
+        };
     }
     match result {
         Ok(validated) => {
@@ -41,11 +57,20 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
             ));
             Ok(())
         }
-        Err(LoadError::Invalid { file, errors, warnings }) => {
+        Err(LoadError::Invalid {
+            file,
+            errors,
+            warnings,
+        }) => {
             for w in &warnings {
                 printer.warning(w);
             }
-            Err(LoadError::Invalid { file, errors, warnings }.into())
+            Err(LoadError::Invalid {
+                file,
+                errors,
+                warnings,
+            }
+            .into())
         }
         Err(e) => Err(e.into()),
     }

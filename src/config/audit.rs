@@ -1,14 +1,17 @@
 //! `audit`: the auditors notified of what maestro does (log file, webhook, script, chat).
 
-use super::diagnostics::{Diagnostics, join};
-use super::lifecycle::to_json;
+use super::diagnostics::{Diagnostics, OptionRules, join, options};
 use super::yaml::{Node, Value};
 use crate::model::Auditor;
 
 /// Each auditor type with its required and optional options.
 const AUDITORS: &[(&str, &[&str], &[&str])] = &[
     ("log", &["file"], &[]),
-    ("http", &["endpoint"], &["method", "headers", "payload", "timeout"]),
+    (
+        "http",
+        &["endpoint"],
+        &["method", "headers", "payload", "timeout"],
+    ),
     ("exec", &["script"], &["args"]),
     ("slack", &["channel", "token"], &["name", "icon"]),
     ("hipchat", &["room", "token"], &["name"]),
@@ -21,7 +24,11 @@ pub fn auditors(diags: &mut Diagnostics, node: &Node) -> Vec<Auditor> {
         Value::Null => return Vec::new(),
         Value::Seq(items) => items,
         _ => {
-            diags.error(node.pos, "audit", format!("expected a list of auditors, found {}", node.type_name()));
+            diags.error(
+                node.pos,
+                "audit",
+                format!("expected a list of auditors, found {}", node.type_name()),
+            );
             return Vec::new();
         }
     };
@@ -34,54 +41,77 @@ pub fn auditors(diags: &mut Diagnostics, node: &Node) -> Vec<Auditor> {
 
 fn auditor(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<Auditor> {
     let entries = diags.mapping(node, path)?;
-    let get = |key: &str| entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| *v);
+    let get = |key: &str| {
+        entries
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, _, v)| *v)
+    };
     let Some(kind_node) = get("type") else {
         diags.error(node.pos, path, "missing required key \"type\"");
         return None;
     };
     let kind = diags.text(kind_node, &join(path, "type"))?;
     let Some((_, required, optional)) = AUDITORS.iter().find(|(name, _, _)| *name == kind) else {
-        let known: Vec<&str> = AUDITORS.iter().map(|(n, _, _)| *n).filter(|n| !n.starts_with('_')).collect();
-        diags.error(kind_node.pos, &join(path, "type"), format!("unknown auditor type {kind:?}: choose one of {}", known.join(", ")));
+        let known: Vec<&str> = AUDITORS
+            .iter()
+            .map(|(n, _, _)| *n)
+            .filter(|n| !n.starts_with('_'))
+            .collect();
+        diags.error(
+            kind_node.pos,
+            &join(path, "type"),
+            format!(
+                "unknown auditor type {kind:?}: choose one of {}",
+                known.join(", ")
+            ),
+        );
         return None;
     };
     let level = match get("level") {
         Some(n) => {
             let level = diags.text(n, &join(path, "level"))?;
             if level != "info" && level != "debug" {
-                diags.error(n.pos, &join(path, "level"), format!("level {level:?}: choose info or debug"));
+                diags.error(
+                    n.pos,
+                    &join(path, "level"),
+                    format!("level {level:?}: choose info or debug"),
+                );
                 return None;
             }
             level
         }
         None => "info".into(),
     };
-    let ignore_errors = get("ignore_errors").and_then(|n| diags.boolean(n, &join(path, "ignore_errors"))).unwrap_or(false);
-    let mut options = serde_json::Map::new();
-    let mut ok = true;
-    for (key, key_node, value) in &entries {
-        if matches!(key.as_str(), "type" | "level" | "ignore_errors") {
-            continue;
-        }
-        if !required.contains(&key.as_str()) && !optional.contains(&key.as_str()) {
-            diags.warn(key_node.pos, &join(path, key), format!("unknown option of the {kind} auditor, ignored"));
-            continue;
-        }
-        options.insert(key.clone(), to_json(value));
-    }
-    for key in *required {
-        if !options.get(*key).is_some_and(|v| !v.is_null()) {
-            diags.error(node.pos, path, format!("the {kind} auditor needs {key:?}"));
-            ok = false;
-        }
-    }
+    let ignore_errors = get("ignore_errors")
+        .and_then(|n| diags.boolean(n, &join(path, "ignore_errors")))
+        .unwrap_or(false);
+    let what = format!("the {kind} auditor");
+    let known: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
+    let rules = OptionRules {
+        what: &what,
+        reserved: &["type", "level", "ignore_errors"],
+        known: &known,
+        required,
+        strict: false,
+    };
+    let (options, mut ok) = options(diags, node, path, &entries, &rules);
     if kind == "http"
         && let Some(method_node) = get("method")
         && let Some(method) = diags.text(method_node, &join(path, "method"))
         && !matches!(method.to_ascii_uppercase().as_str(), "POST" | "GET")
     {
-        diags.error(method_node.pos, &join(path, "method"), format!("invalid HTTP method {method:?}: choose POST or GET"));
+        diags.error(
+            method_node.pos,
+            &join(path, "method"),
+            format!("invalid HTTP method {method:?}: choose POST or GET"),
+        );
         ok = false;
     }
-    ok.then_some(Auditor { kind, level, ignore_errors, options })
+    ok.then_some(Auditor {
+        kind,
+        level,
+        ignore_errors,
+        options,
+    })
 }

@@ -70,11 +70,19 @@ impl Diagnostics {
     }
 
     fn expected(&mut self, node: &Node, path: &str, what: &str) {
-        self.error(node.pos, path, format!("expected {what}, found {}", describe(node)));
+        self.error(
+            node.pos,
+            path,
+            format!("expected {what}, found {}", describe(node)),
+        );
     }
 
     /// The entries of a mapping; `null` is an empty mapping.
-    pub fn mapping<'n>(&mut self, node: &'n Node, path: &str) -> Option<Vec<(String, &'n Node, &'n Node)>> {
+    pub fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+    ) -> Option<Vec<(String, &'n Node, &'n Node)>> {
         match &node.value {
             Value::Null => Some(Vec::new()),
             Value::Map(entries) => Some(
@@ -126,7 +134,11 @@ impl Diagnostics {
     pub fn name(&mut self, node: &Node, path: &str) -> Option<String> {
         let text = self.text(node, path)?;
         if text.trim().is_empty() || text.trim() != text {
-            self.error(node.pos, path, format!("{text:?} is not a valid name (empty, or blanks around it)"));
+            self.error(
+                node.pos,
+                path,
+                format!("{text:?} is not a valid name (empty, or blanks around it)"),
+            );
             return None;
         }
         Some(text)
@@ -153,7 +165,11 @@ impl Diagnostics {
         match value {
             Some(v) if (min..=max).contains(&v) => Some(v),
             Some(v) => {
-                self.error(node.pos, path, format!("{v} is out of range ({min} to {max})"));
+                self.error(
+                    node.pos,
+                    path,
+                    format!("{v} is out of range ({min} to {max})"),
+                );
                 None
             }
             None => {
@@ -194,7 +210,9 @@ fn describe(node: &Node) -> String {
     match &node.value {
         Value::Str(s) => format!("the string {s:?}"),
         Value::Null => "nothing (null)".into(),
-        Value::Bool(b) => format!("the boolean {b} (YAML 1.1 reads yes/no/on/off as booleans: quote it)"),
+        Value::Bool(b) => {
+            format!("the boolean {b} (YAML 1.1 reads yes/no/on/off as booleans: quote it)")
+        }
         Value::Int(_) | Value::Float(_) => format!("the number {}", node.python_repr()),
         _ => node.type_name().to_string(),
     }
@@ -222,15 +240,81 @@ impl<'n> Fields<'n> {
     }
 
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, k, _)| k.pos)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, k, _)| k.pos)
     }
 
     /// Records a missing required key and returns `None`.
     pub fn required(&self, diags: &mut Diagnostics, key: &str) -> Option<(&'n Node, String)> {
         let found = self.some(key);
         if found.is_none() {
-            diags.error(self.pos, &self.path, format!("missing required key {key:?}"));
+            diags.error(
+                self.pos,
+                &self.path,
+                format!("missing required key {key:?}"),
+            );
         }
         found
     }
+}
+
+/// The options of a typed entry (a check, an auditor): every key but `reserved`, as JSON.
+/// Keys outside `known` are errors (or warnings when `strict` is false); each of
+/// `required` must be present and not null. Returns the options and whether all was well.
+pub struct OptionRules<'a> {
+    /// What the entry is, for messages: `the tcp check`.
+    pub what: &'a str,
+    pub reserved: &'a [&'a str],
+    pub known: &'a [&'a str],
+    pub required: &'a [&'a str],
+    pub strict: bool,
+}
+
+pub fn options(
+    diags: &mut Diagnostics,
+    node: &Node,
+    path: &str,
+    entries: &[(String, &Node, &Node)],
+    rules: &OptionRules,
+) -> (serde_json::Map<String, serde_json::Value>, bool) {
+    let mut options = serde_json::Map::new();
+    let mut ok = true;
+    for (key, key_node, value) in entries {
+        if rules.reserved.contains(&key.as_str()) {
+            continue;
+        }
+        if !rules.known.contains(&key.as_str()) {
+            let hint = if key == "cmd" {
+                " (the key is `command`)"
+            } else {
+                ""
+            };
+            let message = format!(
+                "unknown option of {}{hint}; known: {}",
+                rules.what,
+                rules.known.join(", ")
+            );
+            if rules.strict {
+                diags.error(key_node.pos, &join(path, key), message);
+                ok = false;
+            } else {
+                diags.warn(
+                    key_node.pos,
+                    &join(path, key),
+                    format!("{message}; ignored"),
+                );
+            }
+            continue;
+        }
+        options.insert(key.clone(), super::lifecycle::to_json(value));
+    }
+    for key in rules.required {
+        if options.get(*key).is_none_or(|v| v.is_null()) {
+            diags.error(node.pos, path, format!("{} needs {key:?}", rules.what));
+            ok = false;
+        }
+    }
+    (options, ok)
 }

@@ -28,7 +28,9 @@ pub fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, EnvFileError>
             continue;
         }
         match line.split_once('=') {
-            Some((key, value)) if !key.is_empty() => vars.push((key.to_string(), value.to_string())),
+            Some((key, value)) if !key.is_empty() => {
+                vars.push((key.to_string(), value.to_string()))
+            }
             _ => {
                 return Err(EnvFileError {
                     line: i + 1,
@@ -81,7 +83,9 @@ pub fn merge_sources(
     match &node.value {
         Value::Seq(_) => {
             for (item, item_path) in items(node, &path) {
-                let Some(text) = diags.text(item, &item_path) else { continue };
+                let Some(text) = diags.text(item, &item_path) else {
+                    continue;
+                };
                 match text.split_once('=') {
                     Some((key, value)) if !key.is_empty() => {
                         into.insert(key.to_string(), Some(value.to_string()));
@@ -120,14 +124,29 @@ fn items<'n>(node: &'n Node, path: &str) -> Vec<(&'n Node, String)> {
     }
 }
 
-fn read_env_file(diags: &mut Diagnostics, base_dir: &Path, file: &str, node: &Node, path: &str, into: &mut EnvMap) {
+fn read_env_file(
+    diags: &mut Diagnostics,
+    base_dir: &Path,
+    file: &str,
+    node: &Node,
+    path: &str,
+    into: &mut EnvMap,
+) {
     let full = base_dir.join(file);
     match std::fs::read_to_string(&full) {
         Ok(text) => match parse_env_file(&text) {
             Ok(vars) => into.extend(vars.into_iter().map(|(k, v)| (k, Some(v)))),
-            Err(e) => diags.error(node.pos, path, format!("invalid envfile {}: {e}", full.display())),
+            Err(e) => diags.error(
+                node.pos,
+                path,
+                format!("invalid envfile {}: {e}", full.display()),
+            ),
         },
-        Err(e) => diags.error(node.pos, path, format!("cannot read envfile {}: {e}", full.display())),
+        Err(e) => diags.error(
+            node.pos,
+            path,
+            format!("cannot read envfile {}: {e}", full.display()),
+        ),
     }
 }
 
@@ -138,11 +157,17 @@ mod tests {
     #[test]
     fn env_files_parse_like_docker_py() {
         let vars = |t: &str| parse_env_file(t).unwrap();
-        assert_eq!(vars("A=1\nB=x=y"), [("A".into(), "1".into()), ("B".into(), "x=y".into())]);
+        assert_eq!(
+            vars("A=1\nB=x=y"),
+            [("A".into(), "1".into()), ("B".into(), "x=y".into())]
+        );
         assert_eq!(vars("# c\nA=1"), [("A".into(), "1".into())]);
         assert_eq!(vars("SPACED = v w"), [("SPACED ".into(), " v w".into())]);
         // Fixed: blank lines and indented comments no longer abort the whole run.
-        assert_eq!(vars("A=1\n\nB=2\n  # indented\n"), [("A".into(), "1".into()), ("B".into(), "2".into())]);
+        assert_eq!(
+            vars("A=1\n\nB=2\n  # indented\n"),
+            [("A".into(), "1".into()), ("B".into(), "2".into())]
+        );
         assert_eq!(
             parse_env_file("A=1\nnot a pair\n").unwrap_err().to_string(),
             "line 2: expected KEY=VALUE, found \"not a pair\""
@@ -151,7 +176,10 @@ mod tests {
 
     #[test]
     fn values_are_written_as_python_would() {
-        let node = crate::config::yaml::parse("{A: '1', LIST: [a, [b, c]], N: 42, B: true, NONE: null, F: 1.5, Y: yes}").unwrap();
+        let node = crate::config::yaml::parse(
+            "{A: '1', LIST: [a, [b, c]], N: 42, B: true, NONE: null, F: 1.5, Y: yes}",
+        )
+        .unwrap();
         let got: Vec<(String, EnvValue)> = node
             .as_map()
             .unwrap()

@@ -87,7 +87,8 @@ pub fn parse_port_atom(text: &str) -> Result<PortAtom, PortError> {
         Some((a, b)) => (a, Some(b)),
         None => (numbers, None),
     };
-    let is_number = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+    let is_number =
+        |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
     if !is_number(first) || last.is_some_and(|l| !is_number(l)) {
         return Err(bad());
     }
@@ -122,7 +123,10 @@ pub fn parse_port_pair(text: &str) -> Result<(PortAtom, PortAtom), PortError> {
         _ => return Err(PortError::Parts(text.to_string())),
     };
     if exposed.protocol != external.protocol {
-        return Err(PortError::Mismatch(exposed.to_string(), external.to_string()));
+        return Err(PortError::Mismatch(
+            exposed.to_string(),
+            external.to_string(),
+        ));
     }
     check_exposed(&exposed)?;
     Ok((exposed, external))
@@ -171,7 +175,9 @@ pub fn parse_restart(text: &str) -> Result<RestartPolicy, RestartError> {
     };
     let maximum_retry_count = match retries {
         None => 0,
-        Some(r) => r.parse().map_err(|_| RestartError::Format(text.to_string()))?,
+        Some(r) => r
+            .parse()
+            .map_err(|_| RestartError::Format(text.to_string()))?,
     };
     restart_policy(name, maximum_retry_count)
 }
@@ -191,7 +197,9 @@ pub fn restart_policy(name: &str, maximum_retry_count: u32) -> Result<RestartPol
 pub enum SizeError {
     #[error("unknown unit suffix {suffix:?} in {text:?}: use k, m or g (powers of 1024)")]
     Unit { text: String, suffix: String },
-    #[error("invalid size {0:?}: expected a whole number of bytes, optionally followed by k, m or g")]
+    #[error(
+        "invalid size {0:?}: expected a whole number of bytes, optionally followed by k, m or g"
+    )]
     Number(String),
 }
 
@@ -213,7 +221,9 @@ pub fn parse_size(text: &str) -> Result<u64, SizeError> {
             });
         }
     };
-    let number: u64 = text[..text.len() - last.len_utf8()].parse().map_err(|_| bad())?;
+    let number: u64 = text[..text.len() - last.len_utf8()]
+        .parse()
+        .map_err(|_| bad())?;
     number.checked_mul(multiplier).ok_or_else(bad)
 }
 
@@ -250,7 +260,9 @@ impl ImageRef {
 
     /// The image without its registry part, as MaestroNG shows it: `ubuntu:13.10`.
     pub fn short(&self) -> &str {
-        self.full.split_once('/').map_or(&self.full, |(_, rest)| rest)
+        self.full
+            .split_once('/')
+            .map_or(&self.full, |(_, rest)| rest)
     }
 }
 
@@ -275,23 +287,51 @@ mod tests {
             ("080", "080/tcp", "080/tcp"),
         ];
         for (text, exposed, external) in ok {
-            assert_eq!(pair(text), Ok((exposed.into(), external.into())), "for {text}");
+            assert_eq!(
+                pair(text),
+                Ok((exposed.into(), external.into())),
+                "for {text}"
+            );
         }
     }
 
     #[test]
     fn port_errors_name_the_spec() {
         let cases = [
-            ("80:8080/udp", "mismatched protocols between 80/tcp and 8080/udp"),
-            ("80/udp:8080", "mismatched protocols between 80/udp and 8080/tcp"),
-            ("80/tcp:8080/udp", "mismatched protocols between 80/tcp and 8080/udp"),
-            ("80:90:100", "invalid port spec \"80:90:100\": expected \"exposed\" or \"exposed:external\""),
-            ("abc", "invalid port specification \"abc\": expected <port>, <p1>-<p2> or <port>/{tcp,udp}"),
-            ("80/sctp", "invalid port specification \"80/sctp\": expected <port>, <p1>-<p2> or <port>/{tcp,udp}"),
-            (" 80", "invalid port specification \" 80\": expected <port>, <p1>-<p2> or <port>/{tcp,udp}"),
+            (
+                "80:8080/udp",
+                "mismatched protocols between 80/tcp and 8080/udp",
+            ),
+            (
+                "80/udp:8080",
+                "mismatched protocols between 80/udp and 8080/tcp",
+            ),
+            (
+                "80/tcp:8080/udp",
+                "mismatched protocols between 80/tcp and 8080/udp",
+            ),
+            (
+                "80:90:100",
+                "invalid port spec \"80:90:100\": expected \"exposed\" or \"exposed:external\"",
+            ),
+            (
+                "abc",
+                "invalid port specification \"abc\": expected <port>, <p1>-<p2> or <port>/{tcp,udp}",
+            ),
+            (
+                "80/sctp",
+                "invalid port specification \"80/sctp\": expected <port>, <p1>-<p2> or <port>/{tcp,udp}",
+            ),
+            (
+                " 80",
+                "invalid port specification \" 80\": expected <port>, <p1>-<p2> or <port>/{tcp,udp}",
+            ),
             ("0", "port 0 is out of range (1-65535)"),
             ("99999", "port 99999 is out of range (1-65535)"),
-            ("1234-1236", "the exposed port 1234-1236 is a range; Docker exposes single ports (give the range on the external side: \"1234:1234-1236\")"),
+            (
+                "1234-1236",
+                "the exposed port 1234-1236 is a range; Docker exposes single ports (give the range on the external side: \"1234:1234-1236\")",
+            ),
             ("1236-1234", "the range 1236-1234 runs backwards"),
         ];
         for (text, message) in cases {
@@ -301,7 +341,10 @@ mod tests {
 
     #[test]
     fn restart_policies() {
-        let p = |name: &str, n| RestartPolicy { name: name.into(), maximum_retry_count: n };
+        let p = |name: &str, n| RestartPolicy {
+            name: name.into(),
+            maximum_retry_count: n,
+        };
         assert_eq!(parse_restart("no"), Ok(p("no", 0)));
         assert_eq!(parse_restart("always"), Ok(p("always", 0)));
         assert_eq!(parse_restart("on-failure"), Ok(p("on-failure", 0)));
@@ -340,11 +383,31 @@ mod tests {
     #[test]
     fn images_split_like_maestro() {
         let cases = [
-            ("stackbrew/ubuntu:13.10", "stackbrew/ubuntu", "13.10", "ubuntu:13.10"),
+            (
+                "stackbrew/ubuntu:13.10",
+                "stackbrew/ubuntu",
+                "13.10",
+                "ubuntu:13.10",
+            ),
             ("stackbrew/ubuntu", "stackbrew/ubuntu", "latest", "ubuntu"),
-            ("quay.io/foo/bar:13.10", "quay.io/foo/bar", "13.10", "foo/bar:13.10"),
-            ("quay.io:8081/foo/bar:13.10", "quay.io:8081/foo/bar", "13.10", "foo/bar:13.10"),
-            ("quay.io:8081/foo/bar", "quay.io:8081/foo/bar", "latest", "foo/bar"),
+            (
+                "quay.io/foo/bar:13.10",
+                "quay.io/foo/bar",
+                "13.10",
+                "foo/bar:13.10",
+            ),
+            (
+                "quay.io:8081/foo/bar:13.10",
+                "quay.io:8081/foo/bar",
+                "13.10",
+                "foo/bar:13.10",
+            ),
+            (
+                "quay.io:8081/foo/bar",
+                "quay.io:8081/foo/bar",
+                "latest",
+                "foo/bar",
+            ),
             ("ubuntu", "ubuntu", "latest", "ubuntu"),
             ("ubuntu:14.04", "ubuntu", "14.04", "ubuntu:14.04"),
             ("localhost:5000/x", "localhost:5000/x", "latest", "x"),
@@ -352,7 +415,11 @@ mod tests {
         ];
         for (full, repo, tag, short) in cases {
             let image = ImageRef::parse(full);
-            assert_eq!((image.repository.as_str(), image.tag.as_str(), image.short()), (repo, tag, short), "{full}");
+            assert_eq!(
+                (image.repository.as_str(), image.tag.as_str(), image.short()),
+                (repo, tag, short),
+                "{full}"
+            );
         }
     }
 }

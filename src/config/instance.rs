@@ -41,12 +41,27 @@ pub const INSTANCE_KEYS: &[&str] = &[
 
 /// Logging drivers Docker ships with.
 const LOG_DRIVERS: &[&str] = &[
-    "json-file", "local", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs",
-    "logentries", "none",
+    "json-file",
+    "local",
+    "syslog",
+    "journald",
+    "gelf",
+    "fluentd",
+    "awslogs",
+    "splunk",
+    "etwlogs",
+    "gcplogs",
+    "logentries",
+    "none",
 ];
 
 /// Reads a `ports` mapping into `into` (entries replace those of the same name).
-pub fn ports(diags: &mut Diagnostics, node: &Node, path: &str, into: &mut BTreeMap<String, PortMapping>) {
+pub fn ports(
+    diags: &mut Diagnostics,
+    node: &Node,
+    path: &str,
+    into: &mut BTreeMap<String, PortMapping>,
+) {
     for (name, _, spec) in diags.mapping(node, path).unwrap_or_default() {
         let port_path = join(path, &name);
         if let Some(mapping) = port(diags, spec, &port_path) {
@@ -61,7 +76,8 @@ fn port(diags: &mut Diagnostics, spec: &Node, path: &str) -> Option<PortMapping>
         Value::Str(s) => Some(s.clone()),
         _ => None,
     };
-    let expected = "expected a port (80, \"53/udp\"), \"exposed:external\" or {exposed: …, external: …}";
+    let expected =
+        "expected a port (80, \"53/udp\"), \"exposed:external\" or {exposed: …, external: …}";
     let result = match &spec.value {
         Value::Int(_) | Value::Str(_) => {
             let text = atom_text(spec)?;
@@ -77,11 +93,17 @@ fn port(diags: &mut Diagnostics, spec: &Node, path: &str) -> Option<PortMapping>
             let external = fields.required(diags, "external");
             let (exposed, external) = (exposed?, external?);
             let Some(exposed_text) = atom_text(exposed.0) else {
-                diags.error(exposed.0.pos, &exposed.1, "expected a port number or \"port/protocol\"");
+                diags.error(
+                    exposed.0.pos,
+                    &exposed.1,
+                    "expected a port number or \"port/protocol\"",
+                );
                 return None;
             };
             let (host_ip, external_node) = match &external.0.value {
-                Value::Seq(items) if items.len() == 2 => (diags.text(&items[0], &external.1)?, &items[1]),
+                Value::Seq(items) if items.len() == 2 => {
+                    (diags.text(&items[0], &external.1)?, &items[1])
+                }
                 Value::Seq(_) => {
                     diags.error(external.0.pos, &external.1, "expected [host address, port]");
                     return None;
@@ -89,7 +111,11 @@ fn port(diags: &mut Diagnostics, spec: &Node, path: &str) -> Option<PortMapping>
                 _ => ("0.0.0.0".to_string(), external.0),
             };
             let Some(external_text) = atom_text(external_node) else {
-                diags.error(external_node.pos, &external.1, "expected a port number or \"port/protocol\"");
+                diags.error(
+                    external_node.pos,
+                    &external.1,
+                    "expected a port number or \"port/protocol\"",
+                );
                 return None;
             };
             parse_port_atom(&exposed_text)
@@ -103,7 +129,11 @@ fn port(diags: &mut Diagnostics, spec: &Node, path: &str) -> Option<PortMapping>
                 })
         }
         _ => {
-            diags.error(spec.pos, path, format!("invalid port spec {}: {expected}", spec.python_repr()));
+            diags.error(
+                spec.pos,
+                path,
+                format!("invalid port spec {}: {expected}", spec.python_repr()),
+            );
             return None;
         }
     };
@@ -113,7 +143,10 @@ fn port(diags: &mut Diagnostics, spec: &Node, path: &str) -> Option<PortMapping>
                 diags.warn(
                     spec.pos,
                     path,
-                    format!("protocols differ ({} exposed, {} external): the exposed one is used", mapping.exposed, mapping.external),
+                    format!(
+                        "protocols differ ({} exposed, {} external): the exposed one is used",
+                        mapping.exposed, mapping.external
+                    ),
                 );
             }
             Some(mapping)
@@ -130,7 +163,9 @@ pub fn limits(diags: &mut Diagnostics, node: &Node, path: &str, inherited: &Limi
     let fields = diags.fields(node, path, &["cpu", "memory", "swap"]);
     let mut limits = inherited.clone();
     if let Some((n, p)) = fields.some("cpu") {
-        limits.cpu_shares = diags.integer(n, &p, 0, i128::from(i64::MAX)).map(|v| v as i64);
+        limits.cpu_shares = diags
+            .integer(n, &p, 0, i128::from(i64::MAX))
+            .map(|v| v as i64);
     }
     if let Some((n, p)) = fields.some("memory") {
         limits.memory = size(diags, n, &p);
@@ -149,7 +184,14 @@ fn size(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<u64> {
             .map_err(|e| diags.error(node.pos, path, e.to_string()))
             .ok(),
         _ => {
-            diags.error(node.pos, path, format!("invalid size {}: expected bytes, or a number followed by k, m or g", node.python_repr()));
+            diags.error(
+                node.pos,
+                path,
+                format!(
+                    "invalid size {}: expected bytes, or a number followed by k, m or g",
+                    node.python_repr()
+                ),
+            );
             None
         }
     }
@@ -205,9 +247,16 @@ pub fn restart(diags: &mut Diagnostics, node: &Node, path: &str) -> RestartPolic
         Value::Map(_) => {
             let fields = diags.fields(node, path, &["name", "retries", "maximum_retry_count"]);
             if let Some(pos) = fields.key_pos("maximum_retry_count") {
-                diags.error(pos, &join(path, "maximum_retry_count"), "the retry count key is `retries`");
+                diags.error(
+                    pos,
+                    &join(path, "maximum_retry_count"),
+                    "the retry count key is `retries`",
+                );
             }
-            let name = fields.some("name").and_then(|(n, p)| diags.text(n, &p)).unwrap_or_else(|| "no".into());
+            let name = fields
+                .some("name")
+                .and_then(|(n, p)| diags.text(n, &p))
+                .unwrap_or_else(|| "no".into());
             let retries = fields
                 .some("retries")
                 .and_then(|(n, p)| diags.integer(n, &p, 0, i128::from(u32::MAX)))
@@ -215,7 +264,10 @@ pub fn restart(diags: &mut Diagnostics, node: &Node, path: &str) -> RestartPolic
             grammar::restart_policy(&name, retries as u32).map_err(|e| e.to_string())
         }
         Value::Null | Value::Bool(false) => Ok(RestartPolicy::default()),
-        _ => Err(format!("invalid restart policy {}: expected a policy name, NAME:RETRIES or {{name, retries}}", node.python_repr())),
+        _ => Err(format!(
+            "invalid restart policy {}: expected a policy name, NAME:RETRIES or {{name, retries}}",
+            node.python_repr()
+        )),
     };
     parsed.unwrap_or_else(|e| {
         diags.error(node.pos, path, e);
@@ -229,11 +281,17 @@ pub fn ulimits(diags: &mut Diagnostics, node: &Node, path: &str) -> Vec<Ulimit> 
     for (name, _, value) in diags.mapping(node, path).unwrap_or_default() {
         let upath = join(path, &name);
         let limit = match &value.value {
-            Value::Int(_) => diags.integer(value, &upath, -1, i128::from(i64::MAX)).map(|v| (v, v)),
+            Value::Int(_) => diags
+                .integer(value, &upath, -1, i128::from(i64::MAX))
+                .map(|v| (v, v)),
             Value::Map(_) => {
                 let fields = diags.fields(value, &upath, &["soft", "hard"]);
-                let soft = fields.required(diags, "soft").and_then(|(n, p)| diags.integer(n, &p, -1, i128::from(i64::MAX)));
-                let hard = fields.required(diags, "hard").and_then(|(n, p)| diags.integer(n, &p, -1, i128::from(i64::MAX)));
+                let soft = fields
+                    .required(diags, "soft")
+                    .and_then(|(n, p)| diags.integer(n, &p, -1, i128::from(i64::MAX)));
+                let hard = fields
+                    .required(diags, "hard")
+                    .and_then(|(n, p)| diags.integer(n, &p, -1, i128::from(i64::MAX)));
                 soft.zip(hard)
             }
             _ => {
@@ -257,7 +315,14 @@ pub fn log(diags: &mut Diagnostics, fields: &Fields) -> Option<LogConfig> {
     let (driver_node, driver_path) = fields.some("log_driver")?;
     let driver = diags.text(driver_node, &driver_path)?;
     if !LOG_DRIVERS.contains(&driver.as_str()) {
-        diags.error(driver_node.pos, &driver_path, format!("unknown log driver {driver:?}: choose one of {}", LOG_DRIVERS.join(", ")));
+        diags.error(
+            driver_node.pos,
+            &driver_path,
+            format!(
+                "unknown log driver {driver:?}: choose one of {}",
+                LOG_DRIVERS.join(", ")
+            ),
+        );
         return None;
     }
     let mut options = BTreeMap::new();
@@ -287,7 +352,11 @@ pub fn labels(diags: &mut Diagnostics, node: &Node, path: &str) -> BTreeMap<Stri
             })
             .collect(),
         _ => {
-            diags.error(node.pos, path, "invalid labels configuration: expected a list or a mapping");
+            diags.error(
+                node.pos,
+                path,
+                "invalid labels configuration: expected a list or a mapping",
+            );
             BTreeMap::new()
         }
     }
@@ -301,7 +370,11 @@ pub fn command(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<Vec<S
             let text = diags.text(node, path)?;
             let words = shlex::split(&text);
             if words.is_none() {
-                diags.error(node.pos, path, format!("cannot split {text:?} into words: unbalanced quotes"));
+                diags.error(
+                    node.pos,
+                    path,
+                    format!("cannot split {text:?} into words: unbalanced quotes"),
+                );
             }
             words
         }
@@ -323,4 +396,3 @@ pub fn string_map(diags: &mut Diagnostics, node: &Node, path: &str) -> BTreeMap<
     }
     result
 }
-

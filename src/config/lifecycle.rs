@@ -5,7 +5,7 @@
 //! Fixed MaestroNG bugs: an instance's checks no longer leak into the service's other
 //! instances, and a service-level `http.host` applies to every instance.
 
-use super::diagnostics::{Diagnostics, join};
+use super::diagnostics::{Diagnostics, OptionRules, join, options};
 use super::yaml::{Node, Value};
 use crate::config::grammar::Protocol;
 use crate::model::{CheckSpec, LifecycleState, PortMapping};
@@ -22,8 +22,15 @@ pub fn collect<'n>(diags: &mut Diagnostics, node: &'n Node, path: &str) -> RawCh
     let mut checks = Vec::new();
     for (state_name, key, list) in diags.mapping(node, path).unwrap_or_default() {
         let state_path = join(path, &state_name);
-        let Some(state) = LifecycleState::ALL.into_iter().find(|s| s.as_str() == state_name) else {
-            diags.error(key.pos, &state_path, "unknown lifecycle state: choose one of pre-start, running, pre-stop, stopped");
+        let Some(state) = LifecycleState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == state_name)
+        else {
+            diags.error(
+                key.pos,
+                &state_path,
+                "unknown lifecycle state: choose one of pre-start, running, pre-stop, stopped",
+            );
             continue;
         };
         match &list.value {
@@ -33,7 +40,11 @@ pub fn collect<'n>(diags: &mut Diagnostics, node: &'n Node, path: &str) -> RawCh
                 }
             }
             Value::Null => {}
-            _ => diags.error(list.pos, &state_path, format!("expected a list of checks, found {}", list.type_name())),
+            _ => diags.error(
+                list.pos,
+                &state_path,
+                format!("expected a list of checks, found {}", list.type_name()),
+            ),
         }
     }
     checks
@@ -54,7 +65,12 @@ pub fn resolve(
     result
 }
 
-fn check(diags: &mut Diagnostics, node: &Node, path: &str, ports: &BTreeMap<String, PortMapping>) -> Option<CheckSpec> {
+fn check(
+    diags: &mut Diagnostics,
+    node: &Node,
+    path: &str,
+    ports: &BTreeMap<String, PortMapping>,
+) -> Option<CheckSpec> {
     let entries = diags.mapping(node, path)?;
     let Some((_, _, kind_node)) = entries.iter().find(|(k, _, _)| k == "type") else {
         diags.error(node.pos, path, "missing required key \"type\"");
@@ -64,7 +80,16 @@ fn check(diags: &mut Diagnostics, node: &Node, path: &str, ports: &BTreeMap<Stri
     let (known, required): (&[&str], &[&str]) = match kind.as_str() {
         "tcp" => (&["port", "max_wait"], &["port"]),
         "http" => (
-            &["port", "host", "match_regex", "path", "scheme", "method", "max_wait", "requests_options"],
+            &[
+                "port",
+                "host",
+                "match_regex",
+                "path",
+                "scheme",
+                "method",
+                "max_wait",
+                "requests_options",
+            ],
             &["port"],
         ),
         "exec" => (&["command", "attempts", "envfrom"], &["command"]),
@@ -74,32 +99,23 @@ fn check(diags: &mut Diagnostics, node: &Node, path: &str, ports: &BTreeMap<Stri
             diags.error(
                 kind_node.pos,
                 &join(path, "type"),
-                format!("unknown check type {kind:?}: the built-in checks are {}", BUILTIN_CHECKS.join(", ")),
+                format!(
+                    "unknown check type {kind:?}: the built-in checks are {}",
+                    BUILTIN_CHECKS.join(", ")
+                ),
             );
             return None;
         }
     };
-    let mut options = serde_json::Map::new();
-    let mut ok = true;
-    for (key, key_node, value) in &entries {
-        if key == "type" {
-            continue;
-        }
-        let key_path = join(path, key);
-        if !known.contains(&key.as_str()) {
-            let hint = if key == "cmd" { " (the key is `command`)" } else { "" };
-            diags.error(key_node.pos, &key_path, format!("unknown option of the {kind} check{hint}; known: {}", known.join(", ")));
-            ok = false;
-            continue;
-        }
-        options.insert(key.clone(), to_json(value));
-    }
-    for key in required {
-        if !options.get(*key).is_some_and(|v| !v.is_null()) {
-            diags.error(node.pos, path, format!("the {kind} check needs {key:?}"));
-            ok = false;
-        }
-    }
+    let what = format!("the {kind} check");
+    let rules = OptionRules {
+        what: &what,
+        reserved: &["type"],
+        known,
+        required,
+        strict: true,
+    };
+    let (options, mut ok) = options(diags, node, path, &entries, &rules);
     ok &= check_options(diags, &kind, &entries, path, ports);
     ok.then_some(CheckSpec { kind, options })
 }
@@ -122,7 +138,11 @@ fn check_options(
             "envfrom" => match diags.text(value, &key_path).as_deref() {
                 Some("env" | "stdin") => true,
                 Some(other) => {
-                    diags.error(value.pos, &key_path, format!("envfrom {other:?}: choose env or stdin"));
+                    diags.error(
+                        value.pos,
+                        &key_path,
+                        format!("envfrom {other:?}: choose env or stdin"),
+                    );
                     false
                 }
                 None => false,
@@ -130,14 +150,20 @@ fn check_options(
             "scheme" => match diags.text(value, &key_path).as_deref() {
                 Some("http" | "https") => true,
                 Some(other) => {
-                    diags.error(value.pos, &key_path, format!("scheme {other:?}: choose http or https"));
+                    diags.error(
+                        value.pos,
+                        &key_path,
+                        format!("scheme {other:?}: choose http or https"),
+                    );
                     false
                 }
                 None => false,
             },
             "requests_options" => diags.mapping(value, &key_path).is_some(),
             "command" if matches!(value.value, Value::Seq(_)) => true,
-            "command" | "host" | "path" | "method" | "match_regex" => diags.text(value, &key_path).is_some(),
+            "command" | "host" | "path" | "method" | "match_regex" => {
+                diags.text(value, &key_path).is_some()
+            }
             _ => true,
         };
         ok &= valid;
@@ -146,9 +172,18 @@ fn check_options(
 }
 
 /// `tcp` needs the name of a TCP port of the container; `http` takes a name or a number.
-fn port_ref(diags: &mut Diagnostics, kind: &str, node: &Node, path: &str, ports: &BTreeMap<String, PortMapping>) -> bool {
+fn port_ref(
+    diags: &mut Diagnostics,
+    kind: &str,
+    node: &Node,
+    path: &str,
+    ports: &BTreeMap<String, PortMapping>,
+) -> bool {
     let name = match &node.value {
-        Value::Int(n) if kind == "http" => return (1..=65535).contains(n) || report(diags, node, path, format!("port {n} is out of range")),
+        Value::Int(n) if kind == "http" => {
+            return (1..=65535).contains(n)
+                || report(diags, node, path, format!("port {n} is out of range"));
+        }
         _ => match diags.text(node, path) {
             Some(name) => name,
             None => return false,
@@ -160,8 +195,17 @@ fn port_ref(diags: &mut Diagnostics, kind: &str, node: &Node, path: &str, ports:
         None if kind == "http" && name.parse::<u16>().is_ok() => true,
         None => {
             let known: Vec<&str> = ports.keys().map(String::as_str).collect();
-            let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-            report(diags, node, path, format!("port {name:?} is not defined by the container (its ports: {known})"))
+            let known = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            };
+            report(
+                diags,
+                node,
+                path,
+                format!("port {name:?} is not defined by the container (its ports: {known})"),
+            )
         }
     }
 }
@@ -177,8 +221,12 @@ pub fn to_json(node: &Node) -> serde_json::Value {
     match &node.value {
         Value::Null => J::Null,
         Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => i64::try_from(*i).map(J::from).unwrap_or_else(|_| J::String(i.to_string())),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+        Value::Int(i) => i64::try_from(*i)
+            .map(J::from)
+            .unwrap_or_else(|_| J::String(i.to_string())),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(J::Number)
+            .unwrap_or(J::Null),
         Value::Str(s) => J::String(s.clone()),
         Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => J::Object(

@@ -34,10 +34,23 @@ pub struct Source {
 /// Why an environment file could not be loaded.
 #[derive(Debug)]
 pub enum LoadError {
-    Read { file: String, cause: std::io::Error },
-    Template { file: String, error: render::TemplateError },
-    Yaml { file: String, error: yaml::YamlError },
-    Invalid { file: String, errors: Vec<Diagnostic>, warnings: Vec<Diagnostic> },
+    Read {
+        file: String,
+        cause: std::io::Error,
+    },
+    Template {
+        file: String,
+        error: render::TemplateError,
+    },
+    Yaml {
+        file: String,
+        error: yaml::YamlError,
+    },
+    Invalid {
+        file: String,
+        errors: Vec<Diagnostic>,
+        warnings: Vec<Diagnostic>,
+    },
 }
 
 impl fmt::Display for LoadError {
@@ -46,12 +59,20 @@ impl fmt::Display for LoadError {
             LoadError::Read { file, cause } if cause.kind() == std::io::ErrorKind::NotFound => {
                 write!(f, "{file}: environment file not found")
             }
-            LoadError::Read { file, cause } => write!(f, "{file}: cannot read the environment file: {cause}"),
+            LoadError::Read { file, cause } => {
+                write!(f, "{file}: cannot read the environment file: {cause}")
+            }
             LoadError::Template { error, .. } => match error.line {
-                Some(line) => write!(f, "{}:{line}: template error: {}", error.template, error.message),
+                Some(line) => write!(
+                    f,
+                    "{}:{line}: template error: {}",
+                    error.template, error.message
+                ),
                 None => write!(f, "{}: template error: {}", error.template, error.message),
             },
-            LoadError::Yaml { file, error } => write!(f, "{file}:{}: invalid YAML: {}", error.pos, error.message),
+            LoadError::Yaml { file, error } => {
+                write!(f, "{file}:{}: invalid YAML: {}", error.pos, error.message)
+            }
             LoadError::Invalid { file, errors, .. } => {
                 for e in errors {
                     writeln!(f, "{e}")?;
@@ -67,36 +88,62 @@ impl std::error::Error for LoadError {}
 
 /// Reads `-f FILE`, or standard input for `-`.
 pub fn read_source(file: &str) -> Result<Source, LoadError> {
-    let read_error = |cause| LoadError::Read { file: file.to_string(), cause };
+    let read_error = |cause| LoadError::Read {
+        file: file.to_string(),
+        cause,
+    };
     if file == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(read_error)?;
         let base_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        return Ok(Source { name: "<stdin>".into(), text, base_dir });
+        return Ok(Source {
+            name: "<stdin>".into(),
+            text,
+            base_dir,
+        });
     }
     let text = std::fs::read_to_string(file).map_err(read_error)?;
     let base_dir = match Path::new(file).parent() {
         Some(p) => p.to_path_buf(),
         None => PathBuf::new(),
     };
-    Ok(Source { name: file.to_string(), text, base_dir })
+    Ok(Source {
+        name: file.to_string(),
+        text,
+        base_dir,
+    })
 }
 
 /// Renders and parses a source into its YAML tree (no validation).
 pub fn parse(source: &Source, vars: &BTreeMap<String, String>) -> Result<yaml::Node, LoadError> {
-    let template_name = Path::new(&source.name).file_name().map_or(source.name.clone(), |n| n.to_string_lossy().into_owned());
-    let rendered = render::render(&source.text, &template_name, &source.base_dir, vars).map_err(|error| LoadError::Template {
+    let template_name = Path::new(&source.name)
+        .file_name()
+        .map_or(source.name.clone(), |n| n.to_string_lossy().into_owned());
+    let rendered =
+        render::render(&source.text, &template_name, &source.base_dir, vars).map_err(|error| {
+            LoadError::Template {
+                file: source.name.clone(),
+                error: render::TemplateError {
+                    template: if error.template == template_name {
+                        source.name.clone()
+                    } else {
+                        error.template.clone()
+                    },
+                    ..error
+                },
+            }
+        })?;
+    yaml::parse(&rendered).map_err(|error| LoadError::Yaml {
         file: source.name.clone(),
-        error: render::TemplateError {
-            template: if error.template == template_name { source.name.clone() } else { error.template.clone() },
-            ..error
-        },
-    })?;
-    yaml::parse(&rendered).map_err(|error| LoadError::Yaml { file: source.name.clone(), error })
+        error,
+    })
 }
 
 /// Renders, parses and validates a source.
-pub fn load_source(source: &Source, vars: &BTreeMap<String, String>) -> Result<Validated, LoadError> {
+pub fn load_source(
+    source: &Source,
+    vars: &BTreeMap<String, String>,
+) -> Result<Validated, LoadError> {
     let doc = parse(source, vars)?;
     validate::validate(&doc, &source.name, &source.base_dir).map_err(|d| LoadError::Invalid {
         file: source.name.clone(),

@@ -3,7 +3,7 @@
 
 use super::diagnostics::{Diagnostics, join};
 use super::envfile::merge_sources;
-use super::grammar::{ImageRef, RestartPolicy};
+use super::grammar::ImageRef;
 use super::instance::{self, INSTANCE_KEYS};
 use super::lifecycle;
 use super::yaml::{Node, Value};
@@ -73,28 +73,52 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
             continue;
         }
         let fields = diags.fields(service_node, &path, SERVICE_KEYS);
-        let image = fields.required(diags, "image").and_then(|(n, p)| diags.name(n, &p));
+        let image = fields
+            .required(diags, "image")
+            .and_then(|(n, p)| diags.name(n, &p));
         let mut references = Vec::new();
-        let mut names = |diags: &mut Diagnostics, key: &str, kind: ReferenceKind| -> BTreeSet<String> {
-            let Some((n, p)) = fields.some(key) else { return BTreeSet::new() };
-            let items: Vec<(&Node, String)> = match &n.value {
-                Value::Seq(items) => items.iter().enumerate().map(|(i, item)| (item, format!("{p}[{i}]"))).collect(),
-                _ => vec![(n, p.clone())],
-            };
-            let mut set = BTreeSet::new();
-            for (item, item_path) in items {
-                if let Some(target) = diags.name(item, &item_path) {
-                    references.push(Reference { kind, from: name.clone(), target: target.clone(), pos: item.pos, path: item_path });
-                    set.insert(target);
+        let mut names =
+            |diags: &mut Diagnostics, key: &str, kind: ReferenceKind| -> BTreeSet<String> {
+                let Some((n, p)) = fields.some(key) else {
+                    return BTreeSet::new();
+                };
+                let items: Vec<(&Node, String)> = match &n.value {
+                    Value::Seq(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| (item, format!("{p}[{i}]")))
+                        .collect(),
+                    _ => vec![(n, p.clone())],
+                };
+                let mut set = BTreeSet::new();
+                for (item, item_path) in items {
+                    if let Some(target) = diags.name(item, &item_path) {
+                        references.push(Reference {
+                            kind,
+                            from: name.clone(),
+                            target: target.clone(),
+                            pos: item.pos,
+                            path: item_path,
+                        });
+                        set.insert(target);
+                    }
                 }
-            }
-            set
-        };
+                set
+            };
         let requires = names(diags, "requires", ReferenceKind::Requires);
         let wants_info = names(diags, "wants_info", ReferenceKind::WantsInfo);
-        let omit = fields.some("omit").and_then(|(n, p)| diags.boolean(n, &p)).unwrap_or(false);
+        let omit = fields
+            .some("omit")
+            .and_then(|(n, p)| diags.boolean(n, &p))
+            .unwrap_or(false);
         let mut env = EnvMap::new();
-        merge_sources(diags, ctx.base_dir, fields.some("envfile"), fields.some("env"), &mut env);
+        merge_sources(
+            diags,
+            ctx.base_dir,
+            fields.some("envfile"),
+            fields.some("env"),
+            &mut env,
+        );
         let mut ports = BTreeMap::new();
         if let Some((n, p)) = fields.some("ports") {
             instance::ports(diags, n, &p, &mut ports);
@@ -107,7 +131,12 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
             Some((n, p)) => lifecycle::collect(diags, n, &p),
             None => Vec::new(),
         };
-        let inherited = Inherited { image: image.as_deref(), ports: &ports, limits: &limits, checks: &checks };
+        let inherited = Inherited {
+            image: image.as_deref(),
+            ports: &ports,
+            limits: &limits,
+            checks: &checks,
+        };
         let mut instances = Vec::new();
         if let Some((n, p)) = fields.required(diags, "instances") {
             for (instance_name, key, instance_node) in diags.mapping(n, &p).unwrap_or_default() {
@@ -117,12 +146,28 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
                     continue;
                 }
                 if let Some(first) = defined_in.get(&instance_name) {
-                    diags.error(key.pos, &instance_path, format!("container {instance_name:?} is already defined in service {first:?}"));
+                    diags.error(
+                        key.pos,
+                        &instance_path,
+                        format!(
+                            "container {instance_name:?} is already defined in service {first:?}"
+                        ),
+                    );
                     continue;
                 }
                 defined_in.insert(instance_name.clone(), name.clone());
                 instances.push(instance_name.clone());
-                let container = container(diags, ctx, &name, &instance_name, instance_node, &instance_path, &inherited, &mut references, &mut built.container_pos);
+                let container = container(
+                    diags,
+                    ctx,
+                    &name,
+                    &instance_name,
+                    instance_node,
+                    &instance_path,
+                    &inherited,
+                    &mut references,
+                    &mut built.container_pos,
+                );
                 if let Some(container) = container {
                     built.containers.insert(instance_name, container);
                 }
@@ -173,7 +218,18 @@ fn container(
         container_pos.insert(name.to_string(), (n.pos, p.clone()));
         if !ctx.ships.contains_key(&ship) {
             let known: Vec<&str> = ctx.ships.keys().map(String::as_str).collect();
-            diags.error(n.pos, &p, format!("unknown ship {ship:?} (ships: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
+            diags.error(
+                n.pos,
+                &p,
+                format!(
+                    "unknown ship {ship:?} (ships: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
             return None;
         }
         Some(ship)
@@ -187,26 +243,52 @@ fn container(
         instance::ports(diags, n, &p, &mut ports);
     }
     let mut env = EnvMap::new();
-    merge_sources(diags, ctx.base_dir, fields.some("envfile"), fields.some("env"), &mut env);
-    let volumes = fields.some("volumes").map(|(n, p)| instance::volumes(diags, n, &p, ctx.schema)).unwrap_or_default();
+    merge_sources(
+        diags,
+        ctx.base_dir,
+        fields.some("envfile"),
+        fields.some("env"),
+        &mut env,
+    );
+    let volumes = fields
+        .some("volumes")
+        .map(|(n, p)| instance::volumes(diags, n, &p, ctx.schema))
+        .unwrap_or_default();
     let container_volumes = fields
         .some("container_volumes")
         .map(|(n, p)| instance::container_volumes(diags, n, &p))
         .unwrap_or_default();
     for volume in &volumes {
         if container_volumes.contains(&volume.target) {
-            diags.error(fields.pos, path, format!("conflict between bind-mounted volume and container-only volume on {}", volume.target));
+            diags.error(
+                fields.pos,
+                path,
+                format!(
+                    "conflict between bind-mounted volume and container-only volume on {}",
+                    volume.target
+                ),
+            );
         }
     }
     let mut volumes_from = Vec::new();
     if let Some((n, p)) = fields.some("volumes_from") {
         let items: Vec<(&Node, String)> = match &n.value {
-            Value::Seq(items) => items.iter().enumerate().map(|(i, item)| (item, format!("{p}[{i}]"))).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (item, format!("{p}[{i}]")))
+                .collect(),
             _ => vec![(n, p.clone())],
         };
         for (item, item_path) in items {
             if let Some(source) = diags.name(item, &item_path) {
-                references.push(Reference { kind: ReferenceKind::VolumesFrom, from: name.to_string(), target: source.clone(), pos: item.pos, path: item_path });
+                references.push(Reference {
+                    kind: ReferenceKind::VolumesFrom,
+                    from: name.to_string(),
+                    target: source.clone(),
+                    pos: item.pos,
+                    path: item_path,
+                });
                 volumes_from.push(source);
             }
         }
@@ -221,16 +303,29 @@ fn container(
             None => None,
         },
     };
-    let text = |diags: &mut Diagnostics, key: &str| fields.some(key).and_then(|(n, p)| diags.text(n, &p));
-    let texts = |diags: &mut Diagnostics, key: &str| fields.some(key).map(|(n, p)| diags.texts(n, &p)).unwrap_or_default();
-    let extra_hosts = fields.some("extra_hosts").map(|(n, p)| extra_hosts(diags, n, &p, ctx.ships)).unwrap_or_default();
+    let text =
+        |diags: &mut Diagnostics, key: &str| fields.some(key).and_then(|(n, p)| diags.text(n, &p));
+    let texts = |diags: &mut Diagnostics, key: &str| {
+        fields
+            .some(key)
+            .map(|(n, p)| diags.texts(n, &p))
+            .unwrap_or_default()
+    };
+    let extra_hosts = fields
+        .some("extra_hosts")
+        .map(|(n, p)| extra_hosts(diags, n, &p, ctx.ships))
+        .unwrap_or_default();
     let mut checks: Vec<(crate::model::LifecycleState, &Node, String)> = inherited.checks.clone();
     if let Some((n, p)) = fields.some("lifecycle") {
         checks.extend(lifecycle::collect(diags, n, &p));
     }
     let lifecycle = lifecycle::resolve(diags, &checks, &ports);
     if fields.some("lxc_conf").is_some() {
-        diags.warn(fields.key_pos("lxc_conf").unwrap_or(fields.pos), &join(path, "lxc_conf"), "lxc_conf is ignored: Docker removed the LXC driver");
+        diags.warn(
+            fields.key_pos("lxc_conf").unwrap_or(fields.pos),
+            &join(path, "lxc_conf"),
+            "lxc_conf is ignored: Docker removed the LXC driver",
+        );
     }
     let container = Container {
         name: name.to_string(),
@@ -242,16 +337,25 @@ fn container(
         volumes,
         container_volumes,
         volumes_from,
-        links: fields.some("links").map(|(n, p)| instance::string_map(diags, n, &p)).unwrap_or_default(),
+        links: fields
+            .some("links")
+            .map(|(n, p)| instance::string_map(diags, n, &p))
+            .unwrap_or_default(),
         command,
         username: text(diags, "username"),
         workdir: text(diags, "workdir"),
-        privileged: fields.some("privileged").and_then(|(n, p)| diags.boolean(n, &p)).unwrap_or(false),
+        privileged: fields
+            .some("privileged")
+            .and_then(|(n, p)| diags.boolean(n, &p))
+            .unwrap_or(false),
         cap_add: texts(diags, "cap_add"),
         cap_drop: texts(diags, "cap_drop"),
         extra_hosts,
         net: text(diags, "net"),
-        restart: fields.get("restart").map(|(n, p)| instance::restart(diags, n, &p)).unwrap_or_else(RestartPolicy::default),
+        restart: fields
+            .get("restart")
+            .map(|(n, p)| instance::restart(diags, n, &p))
+            .unwrap_or_default(),
         dns: fields.some("dns").map(|(n, p)| diags.texts(n, &p)),
         security_opt: texts(diags, "security_opt"),
         stop_timeout: fields
@@ -262,16 +366,27 @@ fn container(
             .some("limits")
             .map(|(n, p)| instance::limits(diags, n, &p, inherited.limits))
             .unwrap_or_else(|| inherited.limits.clone()),
-        ulimits: fields.some("ulimits").map(|(n, p)| instance::ulimits(diags, n, &p)).unwrap_or_default(),
+        ulimits: fields
+            .some("ulimits")
+            .map(|(n, p)| instance::ulimits(diags, n, &p))
+            .unwrap_or_default(),
         log: instance::log(diags, &fields),
-        labels: fields.some("labels").map(|(n, p)| instance::labels(diags, n, &p)).unwrap_or_default(),
+        labels: fields
+            .some("labels")
+            .map(|(n, p)| instance::labels(diags, n, &p))
+            .unwrap_or_default(),
         lifecycle,
     };
     Some(container)
 }
 
 /// `extra_hosts`: `{host: address}` or `{host: {ship: name}}` (that ship's `ip`).
-fn extra_hosts(diags: &mut Diagnostics, node: &Node, path: &str, ships: &BTreeMap<String, Ship>) -> BTreeMap<String, String> {
+fn extra_hosts(
+    diags: &mut Diagnostics,
+    node: &Node,
+    path: &str,
+    ships: &BTreeMap<String, Ship>,
+) -> BTreeMap<String, String> {
     let mut result = BTreeMap::new();
     for (host, _, value) in diags.mapping(node, path).unwrap_or_default() {
         let host_path = join(path, &host);

@@ -35,7 +35,11 @@ pub fn ships(
         let fields = diags.fields(d, "ship_defaults", SHIP_KEYS);
         for key in ["ip", "endpoint"] {
             if let Some(pos) = fields.key_pos(key) {
-                diags.error(pos, &join("ship_defaults", key), "ship_defaults cannot set a ship's own address");
+                diags.error(
+                    pos,
+                    &join("ship_defaults", key),
+                    "ship_defaults cannot set a ship's own address",
+                );
             }
         }
         fields
@@ -59,12 +63,18 @@ fn ship(
     base_dir: &Path,
 ) -> Option<Ship> {
     let field = |key: &str| own.some(key).or_else(|| defaults.and_then(|d| d.some(key)));
-    let ip = own.required(diags, "ip").and_then(|(n, p)| diags.name(n, &p));
+    let ip = own
+        .required(diags, "ip")
+        .and_then(|(n, p)| diags.name(n, &p));
     let endpoint = match own.some("endpoint") {
         Some((n, p)) => diags.name(n, &p),
         None => ip.clone(),
     };
-    let flag = |diags: &mut Diagnostics, key: &str| field(key).and_then(|(n, p)| diags.boolean(n, &p)).unwrap_or(false);
+    let flag = |diags: &mut Diagnostics, key: &str| {
+        field(key)
+            .and_then(|(n, p)| diags.boolean(n, &p))
+            .unwrap_or(false)
+    };
     let tls = flag(diags, "tls");
     let tls_verify = flag(diags, "tls_verify");
     let docker_port = match field("docker_port") {
@@ -102,15 +112,23 @@ fn ship(
         && ship.socket_path.is_some()
         && let Some(pos) = own.key_pos("socket_path")
     {
-        diags.error(pos, &join(&own.path, "socket_path"), "a unix socket cannot be reached through an SSH tunnel: give one or the other");
+        diags.error(
+            pos,
+            &join(&own.path, "socket_path"),
+            "a unix socket cannot be reached through an SSH tunnel: give one or the other",
+        );
     }
     Some(ship)
 }
 
 fn ssh(diags: &mut Diagnostics, node: &Node, path: &str, base_dir: &Path) -> Option<SshTunnel> {
     let fields = diags.fields(node, path, &["user", "key", "port"]);
-    let user = fields.required(diags, "user").and_then(|(n, p)| diags.name(n, &p));
-    let key = fields.required(diags, "key").and_then(|(n, p)| diags.text(n, &p));
+    let user = fields
+        .required(diags, "user")
+        .and_then(|(n, p)| diags.name(n, &p));
+    let key = fields
+        .required(diags, "key")
+        .and_then(|(n, p)| diags.text(n, &p));
     let port = match fields.some("port") {
         Some((n, p)) => diags.integer(n, &p, 1, 65535).map(|v| v as u16),
         None => Some(22),
@@ -127,7 +145,11 @@ pub fn ship_provider(diags: &mut Diagnostics, node: &Node) {
     if let Some(provider) = diags.text(node, "ship_provider")
         && provider != "static"
     {
-        diags.error(node.pos, "ship_provider", format!("invalid ship provider {provider:?}: the only provider is \"static\""));
+        diags.error(
+            node.pos,
+            "ship_provider",
+            format!("invalid ship provider {provider:?}: the only provider is \"static\""),
+        );
     }
 }
 
@@ -136,9 +158,17 @@ pub fn registries(diags: &mut Diagnostics, node: &Node) -> BTreeMap<String, Regi
     let mut result = BTreeMap::new();
     for (name, _, node) in diags.mapping(node, "registries").unwrap_or_default() {
         let path = join("registries", &name);
-        let fields = diags.fields(node, &path, &["registry", "username", "password", "email", "retry"]);
-        let url = fields.required(diags, "registry").and_then(|(n, p)| diags.text(n, &p));
-        let optional = |diags: &mut Diagnostics, key: &str| fields.some(key).and_then(|(n, p)| diags.text(n, &p));
+        let fields = diags.fields(
+            node,
+            &path,
+            &["registry", "username", "password", "email", "retry"],
+        );
+        let url = fields
+            .required(diags, "registry")
+            .and_then(|(n, p)| diags.text(n, &p));
+        let optional = |diags: &mut Diagnostics, key: &str| {
+            fields.some(key).and_then(|(n, p)| diags.text(n, &p))
+        };
         let username = optional(diags, "username");
         let password = optional(diags, "password").map(Secret::new);
         let email = optional(diags, "email");
@@ -179,5 +209,8 @@ fn retry(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<Retry> {
             }
         }
     }
-    Some(Retry { attempts: attempts?, when })
+    Some(Retry {
+        attempts: attempts?,
+        when,
+    })
 }

@@ -10,7 +10,16 @@ use crate::model::Environment;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const TOP_KEYS: &[&str] = &["__maestro", "name", "registries", "ship_defaults", "ships", "ship_provider", "services", "audit"];
+const TOP_KEYS: &[&str] = &[
+    "__maestro",
+    "name",
+    "registries",
+    "ship_defaults",
+    "ships",
+    "ship_provider",
+    "services",
+    "audit",
+];
 
 /// A valid environment and the warnings found on the way.
 #[derive(Debug)]
@@ -23,13 +32,24 @@ pub struct Validated {
 pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Diagnostics> {
     let mut diags = Diagnostics::new(file);
     let Some(entries) = doc.as_map() else {
-        diags.error(doc.pos, "", format!("an environment file is a mapping (name, ships, services…), found {}", doc.type_name()));
+        diags.error(
+            doc.pos,
+            "",
+            format!(
+                "an environment file is a mapping (name, ships, services…), found {}",
+                doc.type_name()
+            ),
+        );
         return Err(diags);
     };
     for (key, _) in entries {
         let text = key.key_text().unwrap_or_default();
         if !TOP_KEYS.contains(&text.as_str()) && !text.starts_with('_') && !text.starts_with("x-") {
-            diags.warn(key.pos, &text, "unknown top-level key, ignored (prefix it with _ to hold YAML anchors quietly)");
+            diags.warn(
+                key.pos,
+                &text,
+                "unknown top-level key, ignored (prefix it with _ to hold YAML anchors quietly)",
+            );
         }
     }
     let top = Fields {
@@ -37,17 +57,31 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
         path: String::new(),
         entries: diags.mapping(doc, "").unwrap_or_default(),
     };
-    let name = top.required(&mut diags, "name").and_then(|(n, p)| diags.name(n, &p));
+    let name = top
+        .required(&mut diags, "name")
+        .and_then(|(n, p)| diags.name(n, &p));
     let schema = schema(doc);
-    let registries = top.some("registries").map(|(n, _)| ships::registries(&mut diags, n)).unwrap_or_default();
+    let registries = top
+        .some("registries")
+        .map(|(n, _)| ships::registries(&mut diags, n))
+        .unwrap_or_default();
     if let Some((n, _)) = top.some("ship_provider") {
         ships::ship_provider(&mut diags, n);
     }
     let ship_map = match top.required(&mut diags, "ships") {
-        Some((n, _)) => ships::ships(&mut diags, n, top.some("ship_defaults").map(|(n, _)| n), base_dir),
+        Some((n, _)) => ships::ships(
+            &mut diags,
+            n,
+            top.some("ship_defaults").map(|(n, _)| n),
+            base_dir,
+        ),
         None => BTreeMap::new(),
     };
-    let ctx = Context { base_dir, schema, ships: &ship_map };
+    let ctx = Context {
+        base_dir,
+        schema,
+        ships: &ship_map,
+    };
     let mut built = match top.some("services") {
         Some((n, _)) => services::services(&mut diags, n, &ctx),
         None => services::Built {
@@ -57,7 +91,10 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
             container_pos: BTreeMap::new(),
         },
     };
-    let audit = top.some("audit").map(|(n, _)| audit::auditors(&mut diags, n)).unwrap_or_default();
+    let audit = top
+        .some("audit")
+        .map(|(n, _)| audit::auditors(&mut diags, n))
+        .unwrap_or_default();
     check_references(&mut diags, &mut built);
     check_cycles(&mut diags, &built);
     diags.errors.sort_by_key(|d| d.pos);
@@ -76,14 +113,20 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
         containers: built.containers,
         audit,
     };
-    Ok(Validated { environment, warnings: diags.warnings })
+    Ok(Validated {
+        environment,
+        warnings: diags.warnings,
+    })
 }
 
 /// `__maestro.schema`: MaestroNG treats anything but `1` (and its absence) as schema 2.
 fn schema(doc: &Node) -> u8 {
     match doc.get("__maestro").and_then(|m| m.get("schema")) {
         None => 1,
-        Some(Node { value: Value::Int(1), .. }) => 1,
+        Some(Node {
+            value: Value::Int(1),
+            ..
+        }) => 1,
         Some(_) => 2,
     }
 }
@@ -95,27 +138,61 @@ fn check_references(diags: &mut Diagnostics, built: &mut services::Built) {
         match r.kind {
             ReferenceKind::Requires | ReferenceKind::WantsInfo => {
                 if !built.services.contains_key(&r.target) {
-                    let what = if r.kind == ReferenceKind::Requires { "requires" } else { "wants_info" };
-                    let hint = if built.containers.contains_key(&r.target) { " (that is a container: name its service)" } else { "" };
-                    diags.error(r.pos, &r.path, format!("{what} unknown service {:?}{hint}", r.target));
+                    let what = if r.kind == ReferenceKind::Requires {
+                        "requires"
+                    } else {
+                        "wants_info"
+                    };
+                    let hint = if built.containers.contains_key(&r.target) {
+                        " (that is a container: name its service)"
+                    } else {
+                        ""
+                    };
+                    diags.error(
+                        r.pos,
+                        &r.path,
+                        format!("{what} unknown service {:?}{hint}", r.target),
+                    );
                 }
             }
             ReferenceKind::VolumesFrom => {
                 let Some(source) = built.containers.get(&r.target) else {
-                    diags.error(r.pos, &r.path, format!("unknown container {:?} to get volumes from", r.target));
+                    diags.error(
+                        r.pos,
+                        &r.path,
+                        format!("unknown container {:?} to get volumes from", r.target),
+                    );
                     continue;
                 };
-                let Some(user) = built.containers.get(&r.from) else { continue };
+                let Some(user) = built.containers.get(&r.from) else {
+                    continue;
+                };
                 if source.ship != user.ship {
                     diags.error(
                         r.pos,
                         &r.path,
-                        format!("{} (on {}) and {} (on {}) must be on the same ship for volumes_from", source.name, source.ship, user.name, user.ship),
+                        format!(
+                            "{} (on {}) and {} (on {}) must be on the same ship for volumes_from",
+                            source.name, source.ship, user.name, user.ship
+                        ),
                     );
                 }
-                let shared: Vec<&str> = source.volume_targets().intersection(&user.volume_targets()).copied().collect();
+                let shared: Vec<&str> = source
+                    .volume_targets()
+                    .intersection(&user.volume_targets())
+                    .copied()
+                    .collect();
                 if !shared.is_empty() {
-                    diags.error(r.pos, &r.path, format!("volume conflicts between {} and {}: {}", user.name, source.name, shared.join(", ")));
+                    diags.error(
+                        r.pos,
+                        &r.path,
+                        format!(
+                            "volume conflicts between {} and {}: {}",
+                            user.name,
+                            source.name,
+                            shared.join(", ")
+                        ),
+                    );
                 }
                 let (source_service, user_service) = (source.service.clone(), user.service.clone());
                 if source_service != user_service
@@ -133,7 +210,16 @@ fn check_cycles(diags: &mut Diagnostics, built: &services::Built) {
     let graph: BTreeMap<&str, Vec<&str>> = built
         .services
         .iter()
-        .map(|(name, s)| (name.as_str(), s.dependencies.iter().map(String::as_str).filter(|d| built.services.contains_key(*d)).collect()))
+        .map(|(name, s)| {
+            (
+                name.as_str(),
+                s.dependencies
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|d| built.services.contains_key(*d))
+                    .collect(),
+            )
+        })
         .collect();
     let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
     for cycle in crate::planner::graph::cycles(&graph) {
@@ -151,6 +237,10 @@ fn check_cycles(diags: &mut Diagnostics, built: &services::Built) {
             .unwrap_or((Pos::default(), format!("services.{from}")));
         let mut path: Vec<&str> = cycle.clone();
         path.push(cycle[0]);
-        diags.error(place.0, &place.1, format!("dependency cycle: {}", path.join(" -> ")));
+        diags.error(
+            place.0,
+            &place.1,
+            format!("dependency cycle: {}", path.join(" -> ")),
+        );
     }
 }

@@ -159,7 +159,11 @@ pub fn python_float(f: f64) -> String {
         } else {
             format!(".{rest}")
         };
-        return format!("{sign}{first}{frac}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+        return format!(
+            "{sign}{first}{frac}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        );
     }
     let point = exp + 1;
     if point <= 0 {
@@ -277,9 +281,13 @@ impl<'a> Builder<'a> {
                 // The alias stands where it is written, so errors point at the use.
                 return Ok(Node { pos, ..node });
             }
-            Event::Scalar(text, style, anchor, tag) => {
-                (Node { pos, value: resolve_scalar(&text, style, tag.as_deref(), pos)? }, anchor)
-            }
+            Event::Scalar(text, style, anchor, tag) => (
+                Node {
+                    pos,
+                    value: resolve_scalar(&text, style, tag.as_deref(), pos)?,
+                },
+                anchor,
+            ),
             Event::SequenceStart(anchor, tag) => {
                 check_collection_tag(tag.as_deref(), "seq", pos)?;
                 let mut items = Vec::new();
@@ -290,11 +298,23 @@ impl<'a> Builder<'a> {
                     }
                     items.push(self.node_from(event, span)?);
                 }
-                (Node { pos, value: Value::Seq(items) }, anchor)
+                (
+                    Node {
+                        pos,
+                        value: Value::Seq(items),
+                    },
+                    anchor,
+                )
             }
             Event::MappingStart(anchor, tag) => {
                 check_collection_tag(tag.as_deref(), "map", pos)?;
-                (Node { pos, value: Value::Map(self.mapping(pos)?) }, anchor)
+                (
+                    Node {
+                        pos,
+                        value: Value::Map(self.mapping(pos)?),
+                    },
+                    anchor,
+                )
             }
             _ => {
                 return Err(YamlError {
@@ -318,7 +338,8 @@ impl<'a> Builder<'a> {
             if matches!(event, Event::MappingEnd) {
                 break;
             }
-            let is_merge = matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
+            let is_merge =
+                matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
             let key = self.node_from(event, span)?;
             let value = self.node()?;
             if is_merge {
@@ -357,7 +378,11 @@ fn same_key(a: &Node, b: &Node) -> bool {
 }
 
 fn strip_pos(v: &Value) -> String {
-    Node { pos: Pos::default(), value: v.clone() }.python_repr()
+    Node {
+        pos: Pos::default(),
+        value: v.clone(),
+    }
+    .python_repr()
 }
 
 /// Adds the entries of a merge value (a mapping or a list of mappings) to `merged`;
@@ -437,7 +462,9 @@ fn resolve_scalar(
                 .or_else(|| int_value(text).map(|i| i as f64))
                 .map(Value::Float)
                 .ok_or_else(|| bad("!!float")),
-            "bool" => bool_value(text).map(Value::Bool).ok_or_else(|| bad("!!bool")),
+            "bool" => bool_value(text)
+                .map(Value::Bool)
+                .ok_or_else(|| bad("!!bool")),
             "null" => Ok(Value::Null),
             _ => Err(unsupported_tag(tag, pos)),
         };
@@ -534,7 +561,9 @@ fn sexagesimal(body: &str) -> Option<i128> {
         if !ok {
             return None;
         }
-        value = value.checked_mul(60)?.checked_add(part.parse::<i128>().ok()?)?;
+        value = value
+            .checked_mul(60)?
+            .checked_add(part.parse::<i128>().ok()?)?;
     }
     Some(value)
 }
@@ -623,20 +652,32 @@ mod tests {
             ("0.00001", Some("1e-05")),
             ("100.0", Some("100.0")),
             ("~", None),
-            ("{name: on-failure, maximum_retry_count: 3}", Some("{'name': 'on-failure', 'maximum_retry_count': 3}")),
+            (
+                "{name: on-failure, maximum_retry_count: 3}",
+                Some("{'name': 'on-failure', 'maximum_retry_count': 3}"),
+            ),
             ("[/b, /c]", Some("['/b', '/c']")),
         ];
         for (text, expected) in cases {
-            assert_eq!(parse(text).unwrap().python_str().as_deref(), expected, "for {text:?}");
+            assert_eq!(
+                parse(text).unwrap().python_str().as_deref(),
+                expected,
+                "for {text:?}"
+            );
         }
     }
 
     #[test]
     fn anchors_aliases_and_merge_keys() {
-        let doc = parse("base: &b {image: x, env: {A: 1}}\nsvc:\n  <<: *b\n  image: y\nlist: [*b]\n").unwrap();
+        let doc =
+            parse("base: &b {image: x, env: {A: 1}}\nsvc:\n  <<: *b\n  image: y\nlist: [*b]\n")
+                .unwrap();
         let svc = doc.get("svc").unwrap();
         assert_eq!(svc.get("image").unwrap().as_str(), Some("y"));
-        assert_eq!(svc.get("env").unwrap().get("A").unwrap().value, Value::Int(1));
+        assert_eq!(
+            svc.get("env").unwrap().get("A").unwrap().value,
+            Value::Int(1)
+        );
         assert_eq!(svc.get("image").unwrap().pos, Pos { line: 4, col: 10 });
         let merged_list = parse("a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc:\n  <<: [*a, *b]\n").unwrap();
         let c = merged_list.get("c").unwrap();
@@ -647,7 +688,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_rejected_with_both_places() {
         let err = parse("services:\n  a: 1\n  b: 2\n  a: 3\n").unwrap_err();
-        assert_eq!(err.to_string(), "4:3: found duplicate key 'a' (first written at line 2, column 3)");
+        assert_eq!(
+            err.to_string(),
+            "4:3: found duplicate key 'a' (first written at line 2, column 3)"
+        );
     }
 
     #[test]

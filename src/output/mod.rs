@@ -22,7 +22,9 @@ impl Printer {
         let color_err = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         };
         Printer { color_err, json }
     }
@@ -30,7 +32,10 @@ impl Printer {
     /// Writes a result to stdout.
     pub fn out(&self, text: &str) -> Result<(), Closed> {
         let mut stdout = std::io::stdout().lock();
-        stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|_| Closed)
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|_| Closed)
     }
 
     /// Writes a JSON value as one line on stdout.
@@ -39,7 +44,11 @@ impl Printer {
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color_err { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color_err {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     pub fn warning(&self, diagnostic: &Diagnostic) {

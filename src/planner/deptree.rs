@@ -33,8 +33,17 @@ pub fn render(env: &Environment, things: &[String], recursive: bool) -> Result<S
     Ok(trees.join("\n"))
 }
 
-fn children<'e>(env: &'e Environment, service: &str, prefix: &str, recursive: bool, seen: &mut BTreeSet<&'e str>, out: &mut String) {
-    let Some(s) = env.services.get(service) else { return };
+fn children<'e>(
+    env: &'e Environment,
+    service: &str,
+    prefix: &str,
+    recursive: bool,
+    seen: &mut BTreeSet<&'e str>,
+    out: &mut String,
+) {
+    let Some(s) = env.services.get(service) else {
+        return;
+    };
     let deps: Vec<&str> = s
         .dependencies
         .iter()
@@ -44,7 +53,10 @@ fn children<'e>(env: &'e Environment, service: &str, prefix: &str, recursive: bo
     seen.extend(deps.iter().copied());
     for (i, dep) in deps.iter().enumerate() {
         let last = i + 1 == deps.len();
-        out.push_str(&format!("{prefix}{}- {dep}\n", if last { '\\' } else { '+' }));
+        out.push_str(&format!(
+            "{prefix}{}- {dep}\n",
+            if last { '\\' } else { '+' }
+        ));
         let next = format!("{prefix}{}", if last { "  " } else { "|  " });
         children(env, dep, &next, recursive, seen, out);
     }

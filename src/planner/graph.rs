@@ -40,7 +40,11 @@ pub fn cycles<'a>(graph: &BTreeMap<&'a str, Vec<&'a str>>) -> Vec<Vec<&'a str>> 
                 Some(Mark::Open) => {
                     let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
                     let mut cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
-                    let smallest = cycle.iter().enumerate().min_by_key(|(_, n)| **n).map_or(0, |(i, _)| i);
+                    let smallest = cycle
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, n)| **n)
+                        .map_or(0, |(i, _)| i);
                     cycle.rotate_left(smallest);
                     found.push(cycle);
                 }
@@ -75,9 +79,20 @@ mod tests {
 
     #[test]
     fn finds_cycles_with_their_path() {
-        let g = graph(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("d", &["d"]), ("e", &["a"])]);
+        let g = graph(&[
+            ("a", &["b"]),
+            ("b", &["c"]),
+            ("c", &["a"]),
+            ("d", &["d"]),
+            ("e", &["a"]),
+        ]);
         assert_eq!(cycles(&g), vec![vec!["a", "b", "c"], vec!["d"]]);
-        let acyclic = graph(&[("web", &["api", "cache"]), ("api", &["db"]), ("cache", &["db"]), ("db", &[])]);
+        let acyclic = graph(&[
+            ("web", &["api", "cache"]),
+            ("api", &["db"]),
+            ("cache", &["db"]),
+            ("db", &[]),
+        ]);
         assert!(cycles(&acyclic).is_empty());
     }
 

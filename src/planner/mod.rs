@@ -59,7 +59,11 @@ impl Action {
 
     /// The direction `-d` follows.
     pub fn closure(self) -> Direction {
-        if self.is_teardown() { Direction::Reverse } else { Direction::Forward }
+        if self.is_teardown() {
+            Direction::Reverse
+        } else {
+            Direction::Forward
+        }
     }
 
     /// The order the play runs in, if it waits for dependencies at all.
@@ -94,7 +98,11 @@ pub enum PlanError {
     #[error("{0} is a service but --expand-services (-s) was not specified")]
     NeedsExpand(String),
     #[error("invalid {which} filter {pattern:?}: {reason}")]
-    Pattern { which: &'static str, pattern: String, reason: String },
+    Pattern {
+        which: &'static str,
+        pattern: String,
+        reason: String,
+    },
 }
 
 /// The containers of a play, in display order, and what each waits for.
@@ -108,9 +116,14 @@ pub struct Play {
 }
 
 /// Picks the containers an action works on.
-pub fn select(env: &Environment, action: Action, request: &Request) -> Result<BTreeSet<String>, PlanError> {
+pub fn select(
+    env: &Environment,
+    action: Action,
+    request: &Request,
+) -> Result<BTreeSet<String>, PlanError> {
     let mut things = request.things.clone();
-    let mut with_dependencies = request.with_dependencies || matches!(action, Action::Deptree | Action::Dump);
+    let mut with_dependencies =
+        request.with_dependencies || matches!(action, Action::Deptree | Action::Dump);
     if things.is_empty() {
         if action.is_teardown() && !request.all {
             return Err(PlanError::NothingNamed(action.name()));
@@ -139,14 +152,19 @@ pub fn select(env: &Environment, action: Action, request: &Request) -> Result<BT
     }
     if with_dependencies {
         let graph = Graph::new(env, action.closure());
-        let closure: BTreeSet<String> = selected.iter().flat_map(|c| graph.transitive(c)).map(str::to_string).collect();
+        let closure: BTreeSet<String> = selected
+            .iter()
+            .flat_map(|c| graph.transitive(c))
+            .map(str::to_string)
+            .collect();
         selected.extend(closure);
     }
     let container_filter = pattern("container", request.container_filter.as_deref())?;
     let ship_filter = pattern("ship", request.ship_filter.as_deref())?;
     selected.retain(|name| {
         let ship = env.containers.get(name).map_or("", |c| c.ship.as_str());
-        container_filter.as_ref().is_none_or(|p| p.matches(name)) && ship_filter.as_ref().is_none_or(|p| p.matches(ship))
+        container_filter.as_ref().is_none_or(|p| p.matches(name))
+            && ship_filter.as_ref().is_none_or(|p| p.matches(ship))
     });
     Ok(selected)
 }
@@ -164,7 +182,12 @@ fn pattern(which: &'static str, text: Option<&str>) -> Result<Option<glob::Patte
 }
 
 /// Orders selected containers for an action and computes what each waits for.
-pub fn plan(env: &Environment, action: Action, containers: &BTreeSet<String>, ignore_dependencies: bool) -> Play {
+pub fn plan(
+    env: &Environment,
+    action: Action,
+    containers: &BTreeSet<String>,
+    ignore_dependencies: bool,
+) -> Play {
     let direction = match action.ordering() {
         Some(d) if !ignore_dependencies => d,
         _ => {
@@ -178,11 +201,19 @@ pub fn plan(env: &Environment, action: Action, containers: &BTreeSet<String>, ig
     let waits: BTreeMap<String, Vec<String>> = containers
         .iter()
         .map(|c| {
-            let deps = graph.transitive(c).into_iter().filter(|d| containers.contains(*d)).map(str::to_string).collect();
+            let deps = graph
+                .transitive(c)
+                .into_iter()
+                .filter(|d| containers.contains(*d))
+                .map(str::to_string)
+                .collect();
             (c.clone(), deps)
         })
         .collect();
-    Play { containers: order(containers, &waits), waits }
+    Play {
+        containers: order(containers, &waits),
+        waits,
+    }
 }
 
 /// MaestroNG's ordering: passes over the name-sorted list, placing a container once
@@ -194,7 +225,9 @@ fn order(containers: &BTreeSet<String>, waits: &BTreeMap<String, Vec<String>>) -
     while !pending.is_empty() {
         let before = pending.len();
         pending.retain(|c| {
-            let ready = waits.get(*c).is_none_or(|deps| deps.iter().all(|d| placed.contains(d.as_str())));
+            let ready = waits
+                .get(*c)
+                .is_none_or(|deps| deps.iter().all(|d| placed.contains(d.as_str())));
             if ready {
                 placed.insert(c.as_str());
                 ordered.push((*c).clone());
@@ -221,7 +254,11 @@ struct Graph<'e> {
 
 impl<'e> Graph<'e> {
     fn new(env: &'e Environment, direction: Direction) -> Graph<'e> {
-        let mut edges: BTreeMap<&str, Vec<&str>> = env.services.keys().map(|s| (s.as_str(), Vec::new())).collect();
+        let mut edges: BTreeMap<&str, Vec<&str>> = env
+            .services
+            .keys()
+            .map(|s| (s.as_str(), Vec::new()))
+            .collect();
         for service in env.services.values() {
             for dep in &service.dependencies {
                 let (from, to) = match direction {
@@ -231,11 +268,18 @@ impl<'e> Graph<'e> {
                 edges.entry(from).or_default().push(to);
             }
         }
-        let services = edges.keys().map(|s| (*s, graph::reachable(&edges, s))).collect();
+        let services = edges
+            .keys()
+            .map(|s| (*s, graph::reachable(&edges, s)))
+            .collect();
         let mut local: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for c in env.containers.values() {
             for source in &c.volumes_from {
-                if env.containers.get(source).is_some_and(|s| s.service == c.service) {
+                if env
+                    .containers
+                    .get(source)
+                    .is_some_and(|s| s.service == c.service)
+                {
                     let (from, to) = match direction {
                         Direction::Forward => (c.name.as_str(), source.as_str()),
                         Direction::Reverse => (source.as_str(), c.name.as_str()),
@@ -244,7 +288,11 @@ impl<'e> Graph<'e> {
                 }
             }
         }
-        Graph { env, services, local }
+        Graph {
+            env,
+            services,
+            local,
+        }
     }
 
     /// Every container `name` depends on (or that depends on it, in reverse).
@@ -262,7 +310,12 @@ impl<'e> Graph<'e> {
             }
         }
         if let Some(container) = self.env.containers.get(name) {
-            for service in self.services.get(container.service.as_str()).into_iter().flatten() {
+            for service in self
+                .services
+                .get(container.service.as_str())
+                .into_iter()
+                .flatten()
+            {
                 if let Some(s) = self.env.services.get(*service) {
                     result.extend(s.instances.iter().map(String::as_str));
                 }

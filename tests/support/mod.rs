@@ -16,12 +16,17 @@ pub struct Run {
 impl Run {
     /// The exit code and both streams, as one text for golden comparison.
     pub fn transcript(&self) -> String {
-        format!("exit: {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 /// Runs `maestro ARGS` in `dir` with a clean, fixed environment (plus `vars`).
@@ -33,7 +38,11 @@ pub fn maestro_in(dir: &Path, args: &[&str], vars: &[(&str, &str)], stdin: Optio
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in vars {
@@ -42,7 +51,12 @@ pub fn maestro_in(dir: &Path, args: &[&str], vars: &[(&str, &str)], stdin: Optio
     let mut child = command.spawn().expect("the maestro binary runs");
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
     }
     let output = child.wait_with_output().expect("maestro finishes");
     Run {
@@ -58,7 +72,11 @@ pub fn assert_golden(golden: &Path, actual: &str) {
         std::fs::write(golden, actual).expect("write golden file");
         return;
     }
-    let expected = std::fs::read_to_string(golden)
-        .unwrap_or_else(|_| panic!("missing golden file {} (run with MAESTRO_BLESS=1)", golden.display()));
+    let expected = std::fs::read_to_string(golden).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {} (run with MAESTRO_BLESS=1)",
+            golden.display()
+        )
+    });
     assert_eq!(actual, expected, "output differs from {}", golden.display());
 }
