@@ -230,3 +230,32 @@ fn guest_functions_from_the_shell() {
     let run = maestro_in(&envs(), &["guest", "get_environment_name"], &[], None);
     assert_eq!(run.stdout, "local\n");
 }
+
+#[test]
+fn every_example_environment_is_valid_without_warnings() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&examples)
+        .expect("examples dir")
+        .filter_map(Result::ok)
+    {
+        let file = entry.path().join("maestro.yaml");
+        if !file.exists() {
+            continue;
+        }
+        let run = maestro_in(
+            &examples,
+            &["-f", file.to_str().expect("utf-8"), "validate"],
+            &[],
+            None,
+        );
+        assert_eq!(
+            (run.code, run.stderr.as_str()),
+            (0, ""),
+            "{}",
+            file.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "no example environment found");
+}

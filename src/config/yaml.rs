@@ -208,13 +208,23 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
+        depth: 0,
+        nodes: 0,
     };
     builder.document()
 }
 
+/// How deep collections may nest, and how many nodes a document may expand to (aliases
+/// count again each time they are used): bounds that stop hostile input early.
+const MAX_DEPTH: usize = 200;
+const MAX_NODES: usize = 2_000_000;
+
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchor's node and how many nodes it holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    depth: usize,
+    nodes: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -270,14 +280,38 @@ impl<'a> Builder<'a> {
         self.node_from(event, span)
     }
 
+    fn count(&mut self, nodes: usize, pos: Pos) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(nodes);
+        if self.nodes > MAX_NODES {
+            return Err(YamlError {
+                pos,
+                message: format!(
+                    "the document expands to more than {MAX_NODES} values (aliases included)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn node_from(&mut self, event: Event<'a>, span: Span) -> Result<Node, YamlError> {
         let pos = Pos::of(&span);
+        if matches!(event, Event::SequenceStart(..) | Event::MappingStart(..)) {
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(YamlError {
+                    pos,
+                    message: format!("collections nest deeper than {MAX_DEPTH} levels"),
+                });
+            }
+        }
+        let first = self.nodes;
         let (node, anchor) = match event {
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or(YamlError {
+                let (node, size) = self.anchors.get(&id).cloned().ok_or(YamlError {
                     pos,
                     message: "found an alias to an unknown anchor".into(),
                 })?;
+                self.count(size, pos)?;
                 // The alias stands where it is written, so errors point at the use.
                 return Ok(Node { pos, ..node });
             }
@@ -311,7 +345,7 @@ impl<'a> Builder<'a> {
                 (
                     Node {
                         pos,
-                        value: Value::Map(self.mapping(pos)?),
+                        value: Value::Map(self.mapping()?),
                     },
                     anchor,
                 )
@@ -323,14 +357,19 @@ impl<'a> Builder<'a> {
                 });
             }
         };
+        if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
+            self.depth -= 1;
+        }
+        self.count(1, pos)?;
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors
+                .insert(anchor, (node.clone(), self.nodes - first));
         }
         Ok(node)
     }
 
     /// Reads a mapping's entries, applying merge keys and rejecting duplicate keys.
-    fn mapping(&mut self, pos: Pos) -> Result<Vec<(Node, Node)>, YamlError> {
+    fn mapping(&mut self) -> Result<Vec<(Node, Node)>, YamlError> {
         let mut explicit: Vec<(Node, Node)> = Vec::new();
         let mut merged: Vec<(Node, Node)> = Vec::new();
         loop {
@@ -359,7 +398,6 @@ impl<'a> Builder<'a> {
             }
             explicit.push((key, value));
         }
-        let _ = pos;
         for (key, value) in merged {
             if !explicit.iter().any(|(k, _)| same_key(k, &key)) {
                 explicit.push((key, value));
@@ -700,6 +738,30 @@ mod tests {
         assert!(err.pos.line >= 1, "{err}");
         let err = parse("a: !!python/object:os.system x\n").unwrap_err();
         assert!(err.message.contains("unsupported YAML tag"), "{err}");
+    }
+
+    #[test]
+    fn hostile_documents_stop_with_an_error() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        // The parser's own recursion limit or ours: an error either way, never a stack overflow.
+        assert!(parse(&deep).is_err());
+        let nested = format!("{}{}", "[".repeat(220), "]".repeat(220));
+        assert!(
+            parse(&nested).unwrap_err().message.contains("nest deeper"),
+            "{:?}",
+            parse(&nested)
+        );
+        let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            laughs.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        assert!(
+            parse(&laughs)
+                .unwrap_err()
+                .message
+                .contains("expands to more than")
+        );
     }
 
     #[test]
