@@ -6,7 +6,7 @@
 //! `port_var`, `internal_port_var`, `instances_var`); the guest functions read them
 //! through the same functions, so the two cannot drift apart.
 
-use crate::model::{Container, EnvMap, Environment, Service};
+use crate::model::{Container, EnvMap, EnvValue, Environment, Service};
 use std::collections::BTreeSet;
 
 /// MaestroNG's name transform: every character that is not a letter, digit or `_`
@@ -58,31 +58,37 @@ pub fn instances_var(service: &str) -> String {
     format!("{}_INSTANCES", env_name(service))
 }
 
-/// Adds the link variables of `service` to `env` (with `_INTERNAL_PORT` for its own peers).
-fn add_link_variables(environment: &Environment, service: &Service, peers: bool, env: &mut EnvMap) {
+/// The link variables of `service`: with `_INTERNAL_PORT` for its own peers.
+fn link_variables(
+    environment: &Environment,
+    service: &Service,
+    peers: bool,
+) -> Vec<(String, EnvValue)> {
+    let mut vars = Vec::new();
     for instance in &service.instances {
         let Some(container) = environment.containers.get(instance) else {
             continue;
         };
         let address = environment.ships.get(&container.ship).map(|s| s.ip.clone());
-        env.insert(host_var(&service.name, instance), address);
+        vars.push((host_var(&service.name, instance), address));
         for (port_name, mapping) in &container.ports {
-            env.insert(
+            vars.push((
                 port_var(&service.name, instance, port_name),
                 Some(mapping.external.number()),
-            );
+            ));
             if peers {
-                env.insert(
+                vars.push((
                     internal_port_var(&service.name, instance, port_name),
                     Some(mapping.exposed.number()),
-                );
+                ));
             }
         }
     }
-    env.insert(
+    vars.push((
         instances_var(&service.name),
         Some(service.instances.join(",")),
-    );
+    ));
+    vars
 }
 
 /// The services whose link variables a container of `service` receives: its `requires`,
@@ -111,34 +117,74 @@ pub fn linked_services<'e>(environment: &'e Environment, service: &Service) -> V
         .collect()
 }
 
-/// The full environment of a container, in MaestroNG's precedence (lowest first):
-/// service envfiles and env; `MAESTRO_ENVIRONMENT_NAME`, `SERVICE_NAME`; instance envfiles
-/// and env; `CONTAINER_NAME`, `CONTAINER_HOST_ADDRESS`, `DOCKER_IMAGE`, `DOCKER_TAG`; the
-/// own service's link variables; the dependencies' link variables.
-pub fn generate(environment: &Environment, container: &Container) -> EnvMap {
-    let mut env = EnvMap::new();
-    let service = environment.services.get(&container.service);
-    if let Some(service) = service {
-        env.extend(service.env.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    env.insert(
-        "MAESTRO_ENVIRONMENT_NAME".into(),
-        Some(environment.name.clone()),
-    );
-    env.insert("SERVICE_NAME".into(), Some(container.service.clone()));
-    env.extend(container.env.iter().map(|(k, v)| (k.clone(), v.clone())));
-    env.insert("CONTAINER_NAME".into(), Some(container.name.clone()));
-    let address = environment.ships.get(&container.ship).map(|s| s.ip.clone());
-    env.insert("CONTAINER_HOST_ADDRESS".into(), address);
-    env.insert("DOCKER_IMAGE".into(), Some(container.image.full.clone()));
-    env.insert("DOCKER_TAG".into(), Some(container.image.tag.clone()));
-    if let Some(service) = service {
-        add_link_variables(environment, service, true, &mut env);
-        for dependency in linked_services(environment, service) {
-            add_link_variables(environment, dependency, false, &mut env);
+/// A service's link variables: (for its own containers, for its dependents).
+type Links = std::rc::Rc<(Vec<(String, EnvValue)>, Vec<(String, EnvValue)>)>;
+
+/// Generates containers' environments. Each service's link variables are computed once
+/// (on first use) and shared by every container that receives them.
+pub struct Generator<'e> {
+    environment: &'e Environment,
+    /// Per service: (link variables for its own containers, for its dependents).
+    links: std::cell::RefCell<std::collections::HashMap<&'e str, Links>>,
+}
+
+impl<'e> Generator<'e> {
+    pub fn new(environment: &'e Environment) -> Generator<'e> {
+        Generator {
+            environment,
+            links: Default::default(),
         }
     }
-    env
+
+    fn links(&self, service: &'e Service) -> Links {
+        self.links
+            .borrow_mut()
+            .entry(service.name.as_str())
+            .or_insert_with(|| {
+                std::rc::Rc::new((
+                    link_variables(self.environment, service, true),
+                    link_variables(self.environment, service, false),
+                ))
+            })
+            .clone()
+    }
+
+    /// The full environment of a container, in MaestroNG's precedence (lowest first):
+    /// service envfiles and env; `MAESTRO_ENVIRONMENT_NAME`, `SERVICE_NAME`; instance
+    /// envfiles and env; `CONTAINER_NAME`, `CONTAINER_HOST_ADDRESS`, `DOCKER_IMAGE`,
+    /// `DOCKER_TAG`; the own service's link variables; the dependencies' link variables.
+    pub fn generate(&self, container: &Container) -> EnvMap {
+        let environment = self.environment;
+        // Later inserts win, which is the precedence order.
+        let mut env = EnvMap::new();
+        let service = environment.services.get(&container.service);
+        if let Some(service) = service {
+            env.extend(service.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        env.insert(
+            "MAESTRO_ENVIRONMENT_NAME".into(),
+            Some(environment.name.clone()),
+        );
+        env.insert("SERVICE_NAME".into(), Some(container.service.clone()));
+        env.extend(container.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        env.insert("CONTAINER_NAME".into(), Some(container.name.clone()));
+        let address = environment.ships.get(&container.ship).map(|s| s.ip.clone());
+        env.insert("CONTAINER_HOST_ADDRESS".into(), address);
+        env.insert("DOCKER_IMAGE".into(), Some(container.image.full.clone()));
+        env.insert("DOCKER_TAG".into(), Some(container.image.tag.clone()));
+        if let Some(service) = service {
+            env.extend(self.links(service).0.iter().cloned());
+            for dependency in linked_services(environment, service) {
+                env.extend(self.links(dependency).1.iter().cloned());
+            }
+        }
+        env
+    }
+}
+
+/// The full environment of one container (see `Generator::generate`).
+pub fn generate(environment: &Environment, container: &Container) -> EnvMap {
+    Generator::new(environment).generate(container)
 }
 
 /// `KEY=VALUE` (or a bare `KEY` for null) lines, sorted by key, as Docker receives them.

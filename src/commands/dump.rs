@@ -36,13 +36,14 @@ pub fn run(
     let selected = planner::select(environment, Action::Dump, &request)?;
     let play = planner::plan(environment, Action::Start, &selected, false);
     let mut containers = Map::new();
+    let generator = env::Generator::new(environment);
     for name in &play.containers {
         let Some(container) = environment.containers.get(name) else {
             continue;
         };
         let mut entry = serde_json::to_value(container).unwrap_or(Value::Null);
         if let Value::Object(fields) = &mut entry {
-            let generated = env::generate(environment, container);
+            let generated = generator.generate(container);
             fields.insert("env".into(), json!(generated));
             fields.insert("hostname".into(), json!(container.hostname()));
             fields.insert(

@@ -409,18 +409,15 @@ impl<'a> Builder<'a> {
 
 fn same_key(a: &Node, b: &Node) -> bool {
     match (&a.value, &b.value) {
-        // Python: 1 == 1.0 == True as dict keys.
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        // Python: 1 == True as dict keys.
         (Value::Int(x), Value::Bool(y)) | (Value::Bool(y), Value::Int(x)) => *x == i128::from(*y),
-        (x, y) => strip_pos(x) == strip_pos(y),
+        (Value::Null, Value::Null) => true,
+        (Value::Str(_), _) | (_, Value::Str(_)) => false,
+        _ => a.python_repr() == b.python_repr(),
     }
-}
-
-fn strip_pos(v: &Value) -> String {
-    Node {
-        pos: Pos::default(),
-        value: v.clone(),
-    }
-    .python_repr()
 }
 
 /// Adds the entries of a merge value (a mapping or a list of mappings) to `merged`;

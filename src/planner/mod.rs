@@ -152,12 +152,18 @@ pub fn select(
     }
     if with_dependencies {
         let graph = Graph::new(env, action.closure());
-        let closure: BTreeSet<String> = selected
-            .iter()
-            .flat_map(|c| graph.transitive(c))
-            .map(str::to_string)
-            .collect();
-        selected.extend(closure);
+        let mut services: BTreeSet<&str> = BTreeSet::new();
+        let mut closure: BTreeSet<&str> = BTreeSet::new();
+        for name in &selected {
+            closure.extend(graph.local_closure(name));
+            if let Some(c) = env.containers.get(name) {
+                services.insert(c.service.as_str());
+            }
+        }
+        for service in services {
+            closure.extend(graph.service_containers(service));
+        }
+        selected.extend(closure.into_iter().map(str::to_string));
     }
     let container_filter = pattern("container", request.container_filter.as_deref())?;
     let ship_filter = pattern("ship", request.ship_filter.as_deref())?;
@@ -198,15 +204,28 @@ pub fn plan(
         }
     };
     let graph = Graph::new(env, direction);
+    // Containers of one service share their service-level waits: computed once per service.
+    let mut per_service: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let waits: BTreeMap<String, Vec<String>> = containers
         .iter()
         .map(|c| {
-            let deps = graph
-                .transitive(c)
-                .into_iter()
-                .filter(|d| containers.contains(*d))
-                .map(str::to_string)
-                .collect();
+            let service = env.containers.get(c).map_or("", |c| c.service.as_str());
+            let shared = per_service.entry(service).or_insert_with(|| {
+                let mut deps: Vec<&str> = graph
+                    .service_containers(service)
+                    .filter(|d| containers.contains(*d))
+                    .collect();
+                deps.sort_unstable();
+                deps
+            });
+            let local = graph.local_closure(c);
+            let deps: Vec<String> = if local.is_empty() {
+                shared.iter().map(|d| d.to_string()).collect()
+            } else {
+                let mut all: BTreeSet<&str> = shared.iter().copied().collect();
+                all.extend(local.into_iter().filter(|d| containers.contains(*d)));
+                all.into_iter().map(str::to_string).collect()
+            };
             (c.clone(), deps)
         })
         .collect();
@@ -219,24 +238,41 @@ pub fn plan(
 /// MaestroNG's ordering: passes over the name-sorted list, placing a container once
 /// everything it waits for is placed (so rows read level by level, then by name).
 fn order(containers: &BTreeSet<String>, waits: &BTreeMap<String, Vec<String>>) -> Vec<String> {
-    let mut pending: Vec<&String> = containers.iter().collect();
-    let mut placed: BTreeSet<&str> = BTreeSet::new();
-    let mut ordered = Vec::with_capacity(pending.len());
+    let names: Vec<&String> = containers.iter().collect();
+    let index: std::collections::HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let deps: Vec<Vec<usize>> = names
+        .iter()
+        .map(|n| {
+            waits
+                .get(*n)
+                .map(|w| {
+                    w.iter()
+                        .filter_map(|d| index.get(d.as_str()).copied())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut placed = vec![false; names.len()];
+    let mut pending: Vec<usize> = (0..names.len()).collect();
+    let mut ordered = Vec::with_capacity(names.len());
     while !pending.is_empty() {
         let before = pending.len();
-        pending.retain(|c| {
-            let ready = waits
-                .get(*c)
-                .is_none_or(|deps| deps.iter().all(|d| placed.contains(d.as_str())));
+        pending.retain(|&i| {
+            let ready = deps[i].iter().all(|&d| placed[d]);
             if ready {
-                placed.insert(c.as_str());
-                ordered.push((*c).clone());
+                placed[i] = true;
+                ordered.push(names[i].clone());
             }
             !ready
         });
         if pending.len() == before {
             // Unreachable for a validated environment (no cycles); keep every container.
-            ordered.extend(pending.drain(..).cloned());
+            ordered.extend(pending.drain(..).map(|i| names[i].clone()));
         }
     }
     ordered
@@ -295,33 +331,25 @@ impl<'e> Graph<'e> {
         }
     }
 
-    /// Every container `name` depends on (or that depends on it, in reverse).
-    fn transitive(&self, name: &str) -> BTreeSet<&'e str> {
+    /// The containers of every service `service` reaches (sorted by service, then name).
+    fn service_containers(&self, service: &str) -> impl Iterator<Item = &'e str> + '_ {
+        self.services
+            .get(service)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| self.env.services.get(*s))
+            .flat_map(|s| s.instances.iter().map(String::as_str))
+    }
+
+    /// Same-service containers reached through `volumes_from` from `name`.
+    fn local_closure(&self, name: &str) -> BTreeSet<&'e str> {
         let mut result = BTreeSet::new();
-        let mut todo = vec![name];
-        let mut seen = BTreeSet::new();
-        while let Some(current) = todo.pop() {
-            if !seen.insert(current.to_string()) {
-                continue;
-            }
-            for &next in self.local.get(current).map(Vec::as_slice).unwrap_or(&[]) {
-                result.insert(next);
-                todo.push(next);
+        let mut todo: Vec<&'e str> = self.local.get(name).cloned().unwrap_or_default();
+        while let Some(next) = todo.pop() {
+            if next != name && result.insert(next) {
+                todo.extend(self.local.get(next).map(Vec::as_slice).unwrap_or(&[]));
             }
         }
-        if let Some(container) = self.env.containers.get(name) {
-            for service in self
-                .services
-                .get(container.service.as_str())
-                .into_iter()
-                .flatten()
-            {
-                if let Some(s) = self.env.services.get(*service) {
-                    result.extend(s.instances.iter().map(String::as_str));
-                }
-            }
-        }
-        result.remove(name);
         result
     }
 }

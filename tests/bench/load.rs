@@ -108,8 +108,9 @@ fn main() {
         plan.push(t.elapsed());
         let t = Instant::now();
         variables = 0;
+        let generator = maestro::env::Generator::new(&environment);
         for name in &play.containers {
-            variables += maestro::env::generate(&environment, &environment.containers[name]).len();
+            variables += generator.generate(&environment.containers[name]).len();
         }
         env.push(t.elapsed());
         total.push(start.elapsed());
