@@ -1,19 +1,12 @@
 //! Which containers a command acts on, in which order, waiting for what (tests.md §7).
 
-use maestro::config;
+mod support;
+
 use maestro::model::Environment;
 use maestro::planner::{Action, PlanError, Request, plan, select};
-use std::collections::BTreeMap;
-use std::path::Path;
 
 fn load(name: &str) -> Environment {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/envs")
-        .join(name);
-    let source = config::read_source(file.to_str().expect("utf-8")).expect("readable");
-    config::load_source(&source, &BTreeMap::new())
-        .expect("valid")
-        .environment
+    support::load_env(name)
 }
 
 fn request(things: &[&str]) -> Request {

@@ -318,3 +318,16 @@ pub fn options(
     }
     (options, ok)
 }
+
+/// The items of a list, or the node itself when it is not a list.
+pub fn items<'n>(node: &'n Node, path: &str) -> Vec<(&'n Node, String)> {
+    match &node.value {
+        Value::Null => Vec::new(),
+        Value::Seq(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item, format!("{path}[{i}]")))
+            .collect(),
+        _ => vec![(node, path.to_string())],
+    }
+}

@@ -5,7 +5,7 @@
 //! Fixed MaestroNG bugs: a blank line in an envfile is skipped instead of fatal, and
 //! `env: [A=1, B=2]` sets variables instead of looking for a file named `A=1`.
 
-use super::diagnostics::Diagnostics;
+use super::diagnostics::{Diagnostics, items};
 use super::yaml::{Node, Value};
 use crate::model::{EnvMap, EnvValue};
 use std::path::Path;
@@ -108,19 +108,6 @@ pub fn merge_sources(
                 }
             }
         }
-    }
-}
-
-/// The items of a list, or the node itself when it is not a list.
-fn items<'n>(node: &'n Node, path: &str) -> Vec<(&'n Node, String)> {
-    match &node.value {
-        Value::Null => Vec::new(),
-        Value::Seq(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (item, format!("{path}[{i}]")))
-            .collect(),
-        _ => vec![(node, path.to_string())],
     }
 }
 

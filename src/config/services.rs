@@ -1,7 +1,7 @@
 //! `services` and their `instances`: builds every container with its service's settings
 //! inherited (image, ports, limits, env, lifecycle checks).
 
-use super::diagnostics::{Diagnostics, join};
+use super::diagnostics::{Diagnostics, items, join};
 use super::envfile::merge_sources;
 use super::grammar::ImageRef;
 use super::instance::{self, INSTANCE_KEYS};
@@ -82,14 +82,7 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
                 let Some((n, p)) = fields.some(key) else {
                     return BTreeSet::new();
                 };
-                let items: Vec<(&Node, String)> = match &n.value {
-                    Value::Seq(items) => items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| (item, format!("{p}[{i}]")))
-                        .collect(),
-                    _ => vec![(n, p.clone())],
-                };
+                let items = items(n, &p);
                 let mut set = BTreeSet::new();
                 for (item, item_path) in items {
                     if let Some(target) = diags.name(item, &item_path) {
@@ -272,14 +265,7 @@ fn container(
     }
     let mut volumes_from = Vec::new();
     if let Some((n, p)) = fields.some("volumes_from") {
-        let items: Vec<(&Node, String)> = match &n.value {
-            Value::Seq(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| (item, format!("{p}[{i}]")))
-                .collect(),
-            _ => vec![(n, p.clone())],
-        };
+        let items = items(n, &p);
         for (item, item_path) in items {
             if let Some(source) = diags.name(item, &item_path) {
                 references.push(Reference {

@@ -80,3 +80,13 @@ pub fn assert_golden(golden: &Path, actual: &str) {
     });
     assert_eq!(actual, expected, "output differs from {}", golden.display());
 }
+
+/// Loads and validates `tests/fixtures/envs/NAME` (no template variables).
+pub fn load_env(name: &str) -> maestro::model::Environment {
+    let file = fixtures().join("envs").join(name);
+    let source =
+        maestro::config::read_source(file.to_str().expect("utf-8 path")).expect("readable");
+    maestro::config::load_source(&source, &Default::default())
+        .expect("valid")
+        .environment
+}
