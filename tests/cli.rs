@@ -259,3 +259,17 @@ fn every_example_environment_is_valid_without_warnings() {
     }
     assert!(checked >= 1, "no example environment found");
 }
+
+#[test]
+fn includes_are_relative_to_the_environment_file() {
+    let run = maestro_in(
+        &fixtures(),
+        &["-f", "include/maestro.yaml", "dump", "web-1"],
+        &[("WEB_TAG", "1.27")],
+        None,
+    );
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let dump: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(dump["containers"]["web-1"]["image"], "nginx:1.27");
+    assert_eq!(dump["containers"]["web-1"]["env"]["DOCKER_TAG"], "1.27");
+}
