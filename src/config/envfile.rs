@@ -5,7 +5,7 @@
 //! Fixed MaestroNG bugs: a blank line in an envfile is skipped instead of fatal, and
 //! `env: [A=1, B=2]` sets variables instead of looking for a file named `A=1`.
 
-use super::diagnostics::{Diagnostics, items};
+use super::diagnostics::{Diagnostics, Fields, items};
 use super::yaml::{Node, Value};
 use crate::model::{EnvMap, EnvValue};
 use std::path::Path;
@@ -61,6 +61,19 @@ fn flatten(node: &Node, out: &mut Vec<String>) {
         Value::Seq(items) => items.iter().for_each(|item| flatten(item, out)),
         _ => out.push(node.python_str().unwrap_or_else(|| "None".into())),
     }
+}
+
+/// The variables an entry's `envfile` then `env` keys give (later wins).
+pub fn user_env(diags: &mut Diagnostics, base_dir: &Path, fields: &Fields) -> EnvMap {
+    let mut env = EnvMap::new();
+    merge_sources(
+        diags,
+        base_dir,
+        fields.some("envfile"),
+        fields.some("env"),
+        &mut env,
+    );
+    env
 }
 
 /// Merges `envfile` (a path or a list of paths, relative to `base_dir`) then `env`

@@ -2,12 +2,12 @@
 //! inherited (image, ports, limits, env, lifecycle checks).
 
 use super::diagnostics::{Diagnostics, items, join};
-use super::envfile::merge_sources;
+use super::envfile::user_env;
 use super::grammar::ImageRef;
 use super::instance::{self, INSTANCE_KEYS};
 use super::lifecycle;
 use super::yaml::{Node, Value};
-use crate::model::{Container, EnvMap, Limits, PortMapping, Service, Ship};
+use crate::model::{Container, Limits, PortMapping, Service, Ship};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -104,14 +104,7 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
             .some("omit")
             .and_then(|(n, p)| diags.boolean(n, &p))
             .unwrap_or(false);
-        let mut env = EnvMap::new();
-        merge_sources(
-            diags,
-            ctx.base_dir,
-            fields.some("envfile"),
-            fields.some("env"),
-            &mut env,
-        );
+        let env = user_env(diags, ctx.base_dir, &fields);
         let mut ports = BTreeMap::new();
         if let Some((n, p)) = fields.some("ports") {
             instance::ports(diags, n, &p, &mut ports);
@@ -235,14 +228,7 @@ fn container(
     if let Some((n, p)) = fields.some("ports") {
         instance::ports(diags, n, &p, &mut ports);
     }
-    let mut env = EnvMap::new();
-    merge_sources(
-        diags,
-        ctx.base_dir,
-        fields.some("envfile"),
-        fields.some("env"),
-        &mut env,
-    );
+    let env = user_env(diags, ctx.base_dir, &fields);
     let volumes = fields
         .some("volumes")
         .map(|(n, p)| instance::volumes(diags, n, &p, ctx.schema))
