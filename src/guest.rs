@@ -46,6 +46,21 @@ impl Guest {
         }
     }
 
+    /// A port number from variable `name` (empty counts as unset), else `default`.
+    fn port(
+        &self,
+        name: &str,
+        default: Option<&str>,
+        missing: impl FnOnce() -> String,
+    ) -> Result<u16, GuestError> {
+        let value = self.var(name).filter(|v| !v.is_empty()).or(default);
+        let value = value.ok_or_else(|| GuestError(missing()))?;
+        value
+            .trim()
+            .parse()
+            .map_err(|_| GuestError(format!("{value:?} is not a single port number")))
+    }
+
     /// `MAESTRO_ENVIRONMENT_NAME`, `local` when unset.
     pub fn get_environment_name(&self) -> String {
         self.var("MAESTRO_ENVIRONMENT_NAME")
@@ -99,10 +114,7 @@ impl Guest {
         port: &str,
         default: Option<&str>,
     ) -> Result<u16, GuestError> {
-        let value = self
-            .var(&port_var(service, container, port))
-            .filter(|v| !v.is_empty());
-        port_number(value.or(default), || {
+        self.port(&port_var(service, container, port), default, || {
             format!("No port {port} defined for container {container} of service {service}")
         })
     }
@@ -115,14 +127,15 @@ impl Guest {
         port: &str,
         default: Option<&str>,
     ) -> Result<u16, GuestError> {
-        let value = self
-            .var(&internal_port_var(service, container, port))
-            .filter(|v| !v.is_empty());
-        port_number(value.or(default), || {
-            format!(
-                "No internal port {port} defined for container {container} of service {service}"
-            )
-        })
+        self.port(
+            &internal_port_var(service, container, port),
+            default,
+            || {
+                format!(
+                    "No internal port {port} defined for container {container} of service {service}"
+                )
+            },
+        )
     }
 
     /// `host[:port1[:port2…]]` for every instance of `service`, using external ports.
@@ -155,14 +168,6 @@ impl Guest {
     }
 }
 
-fn port_number(value: Option<&str>, missing: impl FnOnce() -> String) -> Result<u16, GuestError> {
-    let value = value.ok_or_else(|| GuestError(missing()))?;
-    value
-        .trim()
-        .parse()
-        .map_err(|_| GuestError(format!("{value:?} is not a single port number")))
-}
-
 fn resolve_ipv4(host: &str) -> Option<String> {
     use std::net::ToSocketAddrs;
     (host, 0)
@@ -179,6 +184,13 @@ pub fn get_container_internal_address() -> Result<String, GuestError> {
         .map_err(|e| GuestError(format!("cannot read /proc/net/route: {e}")))?;
     let fib = std::fs::read_to_string("/proc/net/fib_trie")
         .map_err(|e| GuestError(format!("cannot read /proc/net/fib_trie: {e}")))?;
+    internal_address(&routes, &fib)
+        .ok_or_else(|| GuestError("no IPv4 address found on eth0".into()))
+}
+
+/// The address of `eth0` (else of another non-loopback interface) from the texts of
+/// `/proc/net/route` and `/proc/net/fib_trie`: the local address inside a routed network.
+fn internal_address(routes: &str, fib: &str) -> Option<String> {
     let interfaces: Vec<(String, [u8; 4], [u8; 4])> = routes
         .lines()
         .skip(1)
@@ -189,7 +201,7 @@ pub fn get_container_internal_address() -> Result<String, GuestError> {
         })
         .filter(|(_, dest, _)| *dest != [0, 0, 0, 0])
         .collect();
-    let locals = local_addresses(&fib);
+    let locals = local_addresses(fib);
     let in_network = |(_, dest, mask): &(String, [u8; 4], [u8; 4])| {
         locals
             .iter()
@@ -202,7 +214,6 @@ pub fn get_container_internal_address() -> Result<String, GuestError> {
         .chain(interfaces.iter().filter(|i| i.0 != "lo"))
         .find_map(in_network)
         .map(|ip| format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]))
-        .ok_or_else(|| GuestError("no IPv4 address found on eth0".into()))
 }
 
 /// The host addresses (`/32 host LOCAL`) listed in `/proc/net/fib_trie`.
@@ -220,4 +231,29 @@ fn local_addresses(fib: &str) -> Vec<[u8; 4]> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::internal_address;
+
+    const ROUTES: &str = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+        eth0\t00000000\t010011AC\t0003\t0\t0\t0\t00000000\t0\t0\t0\n\
+        eth0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
+
+    const FIB: &str = "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 0.0.0.0\n        /0 universe UNICAST\n\
+        \x20    +-- 127.0.0.0/8 2 0 2\n           |-- 127.0.0.1\n              /32 host LOCAL\n\
+        \x20    +-- 172.17.0.0/16 2 0 2\n           |-- 172.17.0.0\n              /16 link UNICAST\n\
+        \x20          |-- 172.17.0.5\n              /32 host LOCAL\n           |-- 172.17.255.255\n              /32 link BROADCAST\n";
+
+    #[test]
+    fn finds_the_address_docker_gave_eth0() {
+        assert_eq!(internal_address(ROUTES, FIB).as_deref(), Some("172.17.0.5"));
+    }
+
+    #[test]
+    fn loopback_alone_is_no_address() {
+        let only_lo = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n";
+        assert_eq!(internal_address(only_lo, FIB), None);
+    }
 }

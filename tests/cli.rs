@@ -67,8 +67,12 @@ fn version_and_usage_errors() {
             env!("CARGO_PKG_VERSION")
         )
     );
-    let run = maestro_in(&envs(), &["-v"], &[], None);
-    assert_eq!(run.code, 0);
+    let short = maestro_in(&envs(), &["-v"], &[], None);
+    assert_eq!(
+        short.transcript(),
+        run.transcript(),
+        "-v is MaestroNG's --version"
+    );
     let run = maestro_in(&envs(), &["bogus"], &[], None);
     assert_eq!(run.code, 2);
     assert!(

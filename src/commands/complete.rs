@@ -27,7 +27,7 @@ pub fn run(cli: &Cli, printer: &Printer, tokens: &[String]) -> Result<(), Failur
     };
     let found = candidates(&words, env.as_ref());
     if !found.is_empty() {
-        let _ = printer.out(&format!("{}\n", found.join("\n")));
+        printer.out(&format!("{}\n", found.join("\n")));
     }
     Ok(())
 }
@@ -83,10 +83,6 @@ pub fn candidates(words: &[String], env: Option<&Environment>) -> Vec<String> {
     let before = positionals(words);
     let app = Cli::command();
     let pool: Vec<String> = match before.first() {
-        None if words.len() <= 1 => app
-            .get_subcommands()
-            .map(|c| c.get_name().to_string())
-            .collect(),
         None => app
             .get_subcommands()
             .map(|c| c.get_name().to_string())

@@ -2,7 +2,7 @@
 //! dependencies) as one JSON document on stdout. Secrets are redacted.
 
 use crate::cli::Cli;
-use crate::config::{self, lifecycle::to_json};
+use crate::config;
 use crate::output::Printer;
 use crate::planner::{self, Action, Request};
 use crate::{Failure, env};
@@ -15,16 +15,7 @@ pub fn run(
     with_config: bool,
 ) -> Result<(), Failure> {
     let source = config::read_source(&cli.file)?;
-    let vars = config::process_vars();
-    let doc = config::parse(&source, &vars)?;
-    let validated =
-        config::validate::validate(&doc, &source.name, &source.base_dir).map_err(|d| {
-            config::LoadError::Invalid {
-                file: source.name.clone(),
-                errors: d.errors,
-                warnings: d.warnings,
-            }
-        })?;
+    let (doc, validated) = config::load_document(&source, &config::process_vars())?;
     for warning in &validated.warnings {
         printer.warning(warning);
     }
@@ -75,7 +66,7 @@ pub fn run(
         "containers": containers,
     });
     if with_config {
-        let mut raw = to_json(&doc);
+        let mut raw = doc.to_json();
         redact(&mut raw);
         if let Value::Object(top) = &mut raw {
             let meta = top.entry("__maestro").or_insert_with(|| json!({}));
@@ -86,7 +77,7 @@ pub fn run(
         document["config"] = raw;
     }
     let text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    let _ = printer.out(&format!("{text}\n"));
+    printer.out(&format!("{text}\n"));
     Ok(())
 }
 

@@ -48,6 +48,6 @@ pub fn run(function: &GuestFunction, printer: &Printer) -> Result<(), Failure> {
             .map(|p| p.to_string()),
     };
     let value = value.map_err(|e| Failure::failed(e.to_string()))?;
-    let _ = printer.out(&format!("{value}\n"));
+    printer.out(&format!("{value}\n"));
     Ok(())
 }

@@ -87,9 +87,9 @@ fn load(cli: &Cli, printer: &Printer) -> Result<Environment, Failure> {
     Ok(validated.environment)
 }
 
-/// Prints a result; a closed pipe is not an error.
+/// Prints a result.
 fn print(printer: &Printer, text: &str) -> Result<(), Failure> {
-    let _ = printer.out(text);
+    printer.out(text);
     Ok(())
 }
 

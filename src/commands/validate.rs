@@ -29,7 +29,7 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
             ),
         };
         let valid = result.is_ok();
-        let _ = printer.json_line(
+        printer.json_line(
             &json!({"valid": valid, "errors": errors, "warnings": warnings, "summary": summary}),
         );
         return if valid {
@@ -44,7 +44,7 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
                 printer.warning(w);
             }
             let env = &validated.environment;
-            let _ = printer.out(&format!(
+            printer.out(&format!(
                 "{}: valid environment {:?}: {} service{}, {} container{} on {} ship{}\n",
                 env.file,
                 env.name,

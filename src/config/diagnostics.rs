@@ -308,7 +308,7 @@ pub fn options(
             }
             continue;
         }
-        options.insert(key.clone(), super::lifecycle::to_json(value));
+        options.insert(key.clone(), value.to_json());
     }
     for key in rules.required {
         if options.get(*key).is_none_or(|v| v.is_null()) {

@@ -214,26 +214,3 @@ fn report(diags: &mut Diagnostics, node: &Node, path: &str, message: String) -> 
     diags.error(node.pos, path, message);
     false
 }
-
-/// A YAML value as JSON (check options are handed to plugins as JSON).
-pub fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.value {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => i64::try_from(*i)
-            .map(J::from)
-            .unwrap_or_else(|_| J::String(i.to_string())),
-        Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(J::Number)
-            .unwrap_or(J::Null),
-        Value::Str(s) => J::String(s.clone()),
-        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
-        Value::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.key_text().unwrap_or_else(|| "null".into()), to_json(v)))
-                .collect(),
-        ),
-    }
-}

@@ -139,17 +139,28 @@ pub fn parse(source: &Source, vars: &BTreeMap<String, String>) -> Result<yaml::N
     })
 }
 
+/// Renders, parses and validates a source, keeping the parsed document too.
+pub fn load_document(
+    source: &Source,
+    vars: &BTreeMap<String, String>,
+) -> Result<(yaml::Node, Validated), LoadError> {
+    let doc = parse(source, vars)?;
+    let validated = validate::validate(&doc, &source.name, &source.base_dir).map_err(|d| {
+        LoadError::Invalid {
+            file: source.name.clone(),
+            errors: d.errors,
+            warnings: d.warnings,
+        }
+    })?;
+    Ok((doc, validated))
+}
+
 /// Renders, parses and validates a source.
 pub fn load_source(
     source: &Source,
     vars: &BTreeMap<String, String>,
 ) -> Result<Validated, LoadError> {
-    let doc = parse(source, vars)?;
-    validate::validate(&doc, &source.name, &source.base_dir).map_err(|d| LoadError::Invalid {
-        file: source.name.clone(),
-        errors: d.errors,
-        warnings: d.warnings,
-    })
+    load_document(source, vars).map(|(_, validated)| validated)
 }
 
 /// The process environment, as the template's `env`.

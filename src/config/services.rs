@@ -25,13 +25,12 @@ const SERVICE_KEYS: &[&str] = &[
 ];
 
 /// What services and containers were read, plus where each name was written.
+#[derive(Default)]
 pub struct Built {
     pub services: BTreeMap<String, Service>,
     pub containers: BTreeMap<String, Container>,
     /// Where each `requires`/`wants_info`/`volumes_from` entry was written, for later checks.
     pub references: Vec<Reference>,
-    /// Where each container's `ship` was written (for unknown-ship errors, already reported).
-    pub container_pos: BTreeMap<String, (super::yaml::Pos, String)>,
 }
 
 /// A name written in the file that must refer to something defined elsewhere.
@@ -63,7 +62,6 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
         services: BTreeMap::new(),
         containers: BTreeMap::new(),
         references: Vec::new(),
-        container_pos: BTreeMap::new(),
     };
     let mut defined_in: BTreeMap<String, String> = BTreeMap::new();
     for (name, key, service_node) in diags.mapping(node, "services").unwrap_or_default() {
@@ -152,7 +150,6 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
                     &instance_path,
                     &inherited,
                     &mut references,
-                    &mut built.container_pos,
                 );
                 if let Some(container) = container {
                     built.containers.insert(instance_name, container);
@@ -196,12 +193,10 @@ fn container(
     path: &str,
     inherited: &Inherited,
     references: &mut Vec<Reference>,
-    container_pos: &mut BTreeMap<String, (super::yaml::Pos, String)>,
 ) -> Option<Container> {
     let fields = diags.fields(node, path, INSTANCE_KEYS);
     let ship = fields.required(diags, "ship").and_then(|(n, p)| {
         let ship = diags.name(n, &p)?;
-        container_pos.insert(name.to_string(), (n.pos, p.clone()));
         if !ctx.ships.contains_key(&ship) {
             let known: Vec<&str> = ctx.ships.keys().map(String::as_str).collect();
             diags.error(

@@ -1,7 +1,7 @@
 //! `ships`, `ship_defaults`, `ship_provider` and `registries`: where containers run and
 //! where their images come from.
 
-use super::diagnostics::{Diagnostics, Fields, join};
+use super::diagnostics::{Diagnostics, Fields, items, join};
 use super::yaml::Node;
 use crate::model::{Registry, Retry, Secret, Ship, SshTunnel};
 use std::collections::BTreeMap;
@@ -199,12 +199,8 @@ fn retry(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<Retry> {
     };
     let mut when = std::collections::BTreeSet::new();
     if let Some((n, p)) = fields.some("when") {
-        let items: Vec<&Node> = match &n.value {
-            super::yaml::Value::Seq(items) => items.iter().collect(),
-            _ => vec![n],
-        };
-        for (i, item) in items.into_iter().enumerate() {
-            if let Some(code) = diags.integer(item, &format!("{p}[{i}]"), 100, 599) {
+        for (item, item_path) in items(n, &p) {
+            if let Some(code) = diags.integer(item, &item_path, 100, 599) {
                 when.insert(code as u16);
             }
         }

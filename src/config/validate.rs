@@ -84,12 +84,7 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
     };
     let mut built = match top.some("services") {
         Some((n, _)) => services::services(&mut diags, n, &ctx),
-        None => services::Built {
-            services: BTreeMap::new(),
-            containers: BTreeMap::new(),
-            references: Vec::new(),
-            container_pos: BTreeMap::new(),
-        },
+        None => services::Built::default(),
     };
     let audit = top
         .some("audit")

@@ -122,6 +122,30 @@ impl Node {
         }
     }
 
+    /// The value as JSON (check options and auditor settings are handed on as JSON;
+    /// `dump -c` prints the document this way).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => i64::try_from(*i)
+                .map(J::from)
+                .unwrap_or_else(|_| J::String(i.to_string())),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.key_text().unwrap_or_else(|| "null".into()), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// A short word for the node's type, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {

@@ -13,10 +13,6 @@ pub struct Printer {
     pub json: bool,
 }
 
-/// Standard output went away (a closed pipe): stop printing, it is not an error.
-#[derive(Debug)]
-pub struct Closed;
-
 impl Printer {
     pub fn new(choice: ColorChoice, json: bool) -> Printer {
         let color_err = match choice {
@@ -29,17 +25,17 @@ impl Printer {
         Printer { color_err, json }
     }
 
-    /// Writes a result to stdout.
-    pub fn out(&self, text: &str) -> Result<(), Closed> {
+    /// Writes a result to stdout. A closed pipe (`maestro dump | head`) is not an error:
+    /// what could not be written is dropped.
+    pub fn out(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
-        stdout
+        let _ = stdout
             .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush())
-            .map_err(|_| Closed)
+            .and_then(|()| stdout.flush());
     }
 
     /// Writes a JSON value as one line on stdout.
-    pub fn json_line(&self, value: &serde_json::Value) -> Result<(), Closed> {
+    pub fn json_line(&self, value: &serde_json::Value) {
         self.out(&format!("{value}\n"))
     }
 
