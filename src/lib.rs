@@ -10,6 +10,7 @@ pub mod guest;
 pub mod model;
 pub mod output;
 pub mod planner;
+pub mod plugin;
 
 use clap::Parser;
 use std::ffi::OsString;

@@ -90,3 +90,4 @@ pub fn load_env(name: &str) -> maestro::model::Environment {
         .expect("valid")
         .environment
 }
+pub mod plugins;
