@@ -26,6 +26,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Look for plugins in DIR first (repeatable; then MAESTRO_PLUGIN_PATH, the
+    /// plugins/ folder beside the environment file, $XDG_DATA_HOME/maestro/plugins)
+    #[arg(long = "plugin-dir", value_name = "DIR", global = true)]
+    pub plugin_dirs: Vec<std::path::PathBuf>,
+
     /// When to use colours
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -75,6 +80,25 @@ pub enum Command {
     Completion(CompletionArgs),
     /// Guest functions for scripts inside containers
     Guest(GuestArgs),
+    /// List and inspect WebAssembly plugins (checks, auth providers, env generators)
+    Plugins(PluginsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PluginsArgs {
+    #[command(subcommand)]
+    pub command: PluginsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginsCommand {
+    /// List the built-in plugins and those found on the search path
+    List,
+    /// Show a plugin's world, imports, grants and cache state
+    Inspect {
+        /// The plugin's name (a check type, or NAME of NAME.wasm)
+        name: String,
+    },
 }
 
 /// The containers or services to act on.

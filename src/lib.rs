@@ -2,6 +2,7 @@
 //! file. `run` is the whole program: parse the command line, dispatch, print the error
 //! once, and map it to an exit code (0 ok, 1 failure, 2 invalid input).
 
+pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;

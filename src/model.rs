@@ -29,6 +29,18 @@ pub struct Environment {
     pub services: BTreeMap<String, Service>,
     pub containers: BTreeMap<String, Container>,
     pub audit: Vec<Auditor>,
+    /// What each plugin is granted (`plugins`), by plugin name.
+    pub plugins: BTreeMap<String, PluginSettings>,
+}
+
+/// A `plugins` entry: the grants of one plugin, and where the file says so.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PluginSettings {
+    #[serde(flatten)]
+    pub grants: crate::plugin::Grants,
+    /// `file:line:col: plugins.NAME`, for messages.
+    #[serde(skip)]
+    pub at: String,
 }
 
 /// A secret string: never printed, logged or serialized in clear.
@@ -233,6 +245,9 @@ pub struct CheckSpec {
     #[serde(rename = "type")]
     pub kind: String,
     pub options: serde_json::Map<String, serde_json::Value>,
+    /// `file:line:col: path.type`, where the check names its type, for messages.
+    #[serde(skip)]
+    pub at: String,
 }
 
 /// A configured auditor (notification sink).

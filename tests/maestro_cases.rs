@@ -324,9 +324,13 @@ fn lifecycle_checks_parse_with_maestro_defaults() {
         cntr_error("ports: {data: 4243/udp}\nlifecycle: {running: [{type: tcp, port: data}]}")
             .contains("port \"data\" is not TCP")
     );
+    // Any other name is a plugin's, found when plugins load (see tests/checks.rs).
+    let plugin = cntr("lifecycle: {running: [{type: test-does-not-exist, x: 1}]}");
+    let check = &plugin.lifecycle[&maestro::model::LifecycleState::Running][0];
+    assert_eq!(check.kind, "test-does-not-exist");
+    assert_eq!(check.options["x"], 1);
     assert!(
-        cntr_error("lifecycle: {running: [{type: test-does-not-exist}]}")
-            .contains("unknown check type")
+        cntr_error("lifecycle: {running: [{type: a/b}]}").contains("invalid check type \"a/b\"")
     );
     assert!(cntr_error("lifecycle: {running: [{}]}").contains("missing required key \"type\""));
     assert!(cntr_error("lifecycle: {bogus: []}").contains("unknown lifecycle state"));

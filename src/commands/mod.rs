@@ -4,6 +4,7 @@
 mod complete;
 mod dump;
 mod guest;
+mod plugins;
 mod validate;
 
 use crate::cli::{Cli, Command, Concurrency, Expand, Filters, Things};
@@ -26,6 +27,7 @@ pub fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Complete(args) => complete::run(cli, printer, &args.tokens),
         Command::Completion(args) => print(printer, script(args.shell)),
         Command::Guest(args) => guest::run(&args.function, printer),
+        Command::Plugins(args) => plugins::run(cli, printer, &args.command),
         Command::Status(a) => docker(
             cli,
             printer,

@@ -1,13 +1,20 @@
 //! `maestro validate`: check a file and report every problem (exit 0 or 2).
 
 use crate::Failure;
+use crate::checks::{prepare, search_path};
 use crate::cli::Cli;
 use crate::config::{self, Diagnostic, LoadError};
 use crate::output::Printer;
+use crate::plugin::{Host, HostConfig, default_cache_dir};
 use serde_json::json;
 
 pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
     let result = config::load(&cli.file);
+    // A valid file whose checks name plugins that cannot be loaded is not valid.
+    let plugin_errors = match &result {
+        Ok(validated) => check_plugins(cli, &validated.environment),
+        Err(_) => Vec::new(),
+    };
     if printer.json {
         let (errors, warnings, summary) = match &result {
             Ok(v) => (
@@ -28,7 +35,9 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
                 serde_json::Value::Null,
             ),
         };
-        let valid = result.is_ok();
+        let mut errors = errors;
+        errors.extend(plugin_errors.iter().map(|e| json!({"message": e})));
+        let valid = result.is_ok() && plugin_errors.is_empty();
         printer.json_line(
             &json!({"valid": valid, "errors": errors, "warnings": warnings, "summary": summary}),
         );
@@ -42,6 +51,9 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
         Ok(validated) => {
             for w in &validated.warnings {
                 printer.warning(w);
+            }
+            if !plugin_errors.is_empty() {
+                return Err(Failure::invalid(plugin_errors.join("\n")));
             }
             let env = &validated.environment;
             printer.out(&format!(
@@ -73,6 +85,23 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
             .into())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Loads every plugin the checks name, as `start` would; the problems, if any.
+fn check_plugins(cli: &Cli, env: &crate::model::Environment) -> Vec<String> {
+    let has_checks = env.containers.values().any(|c| !c.lifecycle.is_empty());
+    if !has_checks {
+        return Vec::new();
+    }
+    let config = HostConfig {
+        cache_dir: default_cache_dir(),
+    };
+    match Host::new(config) {
+        Ok(host) => prepare(&host, env, &search_path(env, &cli.plugin_dirs))
+            .err()
+            .unwrap_or_default(),
+        Err(e) => vec![e],
     }
 }
 

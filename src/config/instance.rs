@@ -176,7 +176,7 @@ pub fn limits(diags: &mut Diagnostics, node: &Node, path: &str, inherited: &Limi
     limits
 }
 
-fn size(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<u64> {
+pub(super) fn size(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<u64> {
     match &node.value {
         Value::Int(i) if *i >= 0 => u64::try_from(*i).ok(),
         Value::Str(s) if s.is_empty() => None,

@@ -1,6 +1,8 @@
 //! `lifecycle`: the checks run at each state of a container. Built-in check types are
 //! validated here with MaestroNG's options and defaults; their port names are resolved
-//! against the container's ports.
+//! against the container's ports. Any other type names a plugin (found and loaded
+//! later, see `lifecycle::prepare`): its options are its own, except the ones maestro
+//! handles for every check (`HOST_OPTIONS`).
 //!
 //! Fixed MaestroNG bugs: an instance's checks no longer leak into the service's other
 //! instances, and a service-level `http.host` applies to every instance.
@@ -9,6 +11,7 @@ use super::diagnostics::{Diagnostics, OptionRules, join, options};
 use super::yaml::{Node, Value};
 use crate::config::grammar::Protocol;
 use crate::model::{CheckSpec, LifecycleState, PortMapping};
+use crate::plugin::discovery::valid_name;
 use std::collections::BTreeMap;
 
 /// The checks written at one level (service or instance), not yet tied to a container.
@@ -16,6 +19,11 @@ pub type RawChecks<'n> = Vec<(LifecycleState, &'n Node, String)>;
 
 /// The built-in check types.
 pub const BUILTIN_CHECKS: &[&str] = &["tcp", "http", "exec", "rexec", "sleep"];
+
+/// Options maestro handles for every check, built-in or plugin: the deadline
+/// (`max_wait` seconds, or MaestroNG's `attempts`), the time one attempt may take,
+/// and the address to probe instead of the ship's.
+pub const HOST_OPTIONS: &[&str] = &["max_wait", "attempts", "attempt_timeout", "host"];
 
 /// Collects the checks of a `lifecycle` mapping.
 pub fn collect<'n>(diags: &mut Diagnostics, node: &'n Node, path: &str) -> RawChecks<'n> {
@@ -77,8 +85,9 @@ fn check(
         return None;
     };
     let kind = diags.name(kind_node, &join(path, "type"))?;
+    let at = format!("{}:{}: {}", diags.file, kind_node.pos, join(path, "type"));
     let (known, required): (&[&str], &[&str]) = match kind.as_str() {
-        "tcp" => (&["port", "max_wait"], &["port"]),
+        "tcp" => (&["port", "max_wait", "attempt_timeout"], &["port"]),
         "http" => (
             &[
                 "port",
@@ -88,19 +97,25 @@ fn check(
                 "scheme",
                 "method",
                 "max_wait",
+                "attempt_timeout",
                 "requests_options",
             ],
             &["port"],
         ),
-        "exec" => (&["command", "attempts", "envfrom"], &["command"]),
-        "rexec" => (&["command", "attempts"], &["command"]),
+        "exec" => (
+            &["command", "attempts", "envfrom", "attempt_timeout"],
+            &["command"],
+        ),
+        "rexec" => (&["command", "attempts", "attempt_timeout"], &["command"]),
         "sleep" => (&["wait"], &["wait"]),
+        _ if valid_name(&kind) => return plugin_check(diags, kind, at, &entries, path),
         _ => {
             diags.error(
                 kind_node.pos,
                 &join(path, "type"),
                 format!(
-                    "unknown check type {kind:?}: the built-in checks are {}",
+                    "invalid check type {kind:?}: a built-in check ({}) or the name of a \
+                     plugin (letters, digits, - and _)",
                     BUILTIN_CHECKS.join(", ")
                 ),
             );
@@ -117,7 +132,31 @@ fn check(
     };
     let (options, mut ok) = options(diags, node, path, &entries, &rules);
     ok &= check_options(diags, &kind, &entries, path, ports);
-    ok.then_some(CheckSpec { kind, options })
+    ok.then_some(CheckSpec { kind, options, at })
+}
+
+/// A plugin's check: every option is passed on; maestro's own are type-checked.
+fn plugin_check(
+    diags: &mut Diagnostics,
+    kind: String,
+    at: String,
+    entries: &[(String, &Node, &Node)],
+    path: &str,
+) -> Option<CheckSpec> {
+    let mut options = serde_json::Map::new();
+    let mut ok = true;
+    for (key, _, value) in entries {
+        let key_path = join(path, key);
+        ok &= match key.as_str() {
+            "type" => continue,
+            "max_wait" | "attempt_timeout" => diags.seconds(value, &key_path).is_some(),
+            "attempts" => diags.integer(value, &key_path, 0, 1_000_000).is_some(),
+            "host" => diags.text(value, &key_path).is_some(),
+            _ => true,
+        };
+        options.insert(key.clone(), value.to_json());
+    }
+    ok.then_some(CheckSpec { kind, options, at })
 }
 
 /// Type checks and port resolution for the built-in options.
@@ -134,6 +173,7 @@ fn check_options(
         let valid = match key.as_str() {
             "port" => port_ref(diags, kind, value, &key_path, ports),
             "max_wait" | "attempts" => diags.integer(value, &key_path, 0, 1_000_000).is_some(),
+            "attempt_timeout" => diags.seconds(value, &key_path).is_some(),
             "wait" => diags.seconds(value, &key_path).is_some(),
             "envfrom" => match diags.text(value, &key_path).as_deref() {
                 Some("env" | "stdin") => true,

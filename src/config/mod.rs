@@ -8,6 +8,7 @@ pub mod envfile;
 pub mod grammar;
 pub mod instance;
 pub mod lifecycle;
+pub mod plugins;
 pub mod render;
 pub mod services;
 pub mod ships;

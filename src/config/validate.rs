@@ -19,6 +19,7 @@ const TOP_KEYS: &[&str] = &[
     "ship_provider",
     "services",
     "audit",
+    "plugins",
 ];
 
 /// A valid environment and the warnings found on the way.
@@ -90,6 +91,10 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
         .some("audit")
         .map(|(n, _)| audit::auditors(&mut diags, n))
         .unwrap_or_default();
+    let plugins = top
+        .some("plugins")
+        .map(|(n, _)| super::plugins::plugins(&mut diags, n, base_dir))
+        .unwrap_or_default();
     check_references(&mut diags, &mut built);
     check_cycles(&mut diags, &built);
     diags.errors.sort_by_key(|d| d.pos);
@@ -107,6 +112,7 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
         services: built.services,
         containers: built.containers,
         audit,
+        plugins,
     };
     Ok(Validated {
         environment,

@@ -17,6 +17,7 @@ mod state;
 mod types;
 
 pub use cache::{CacheState, sha256_hex};
+pub use discovery::valid_name;
 pub use exec::{ContainerRunner, resolve_program};
 pub use policy::{Capability, Grants, Reach};
 pub use types::{AuthRequest, Cluster, Completion, LogLine, Login, Member, Outcome, Port, Target};

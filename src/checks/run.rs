@@ -1,0 +1,222 @@
+//! Runs the checks of one state of one container: all at once, each polling its
+//! plugin until ready, failed, or out of time. The first failure stops the others.
+
+use super::prepare::Plugins;
+use super::target::target;
+use super::timing::{Timing, backoff, timing};
+use crate::model::{CheckSpec, Container, EnvMap, Environment, LifecycleState};
+use crate::plugin::{CallError, CallLimits, CheckContext, ContainerRunner, LogLine, Outcome};
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Something that happened while checking, for progress and `-v` output.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CheckEvent {
+    /// An attempt said "not yet".
+    NotReady {
+        container: String,
+        check: String,
+        reason: String,
+        elapsed: Duration,
+    },
+    /// A plugin logged a line.
+    Log {
+        container: String,
+        check: String,
+        line: LogLine,
+    },
+}
+
+/// Receives check events (from any task).
+pub type Observer = Arc<dyn Fn(CheckEvent) + Send + Sync>;
+
+/// A check that did not pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckFailure {
+    pub container: String,
+    pub state: LifecycleState,
+    /// The check's type.
+    pub check: String,
+    /// Where the check is written, `file:line:col: path.type`.
+    pub at: String,
+    pub reason: String,
+}
+
+impl fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} check `{}` of container `{}` failed: {}",
+            self.state.as_str(),
+            self.check,
+            self.container,
+            self.reason
+        )
+    }
+}
+
+/// Runs every `state` check of `container`; `env` is its full environment.
+/// `runner` runs commands inside the container (for `rexec` and plugins granted
+/// `container-exec`).
+pub async fn run_state(
+    plugins: &Plugins,
+    environment: &Environment,
+    container: &Container,
+    env: &EnvMap,
+    state: LifecycleState,
+    runner: Option<Arc<dyn ContainerRunner>>,
+    observer: Option<Observer>,
+) -> Result<(), CheckFailure> {
+    let Some(specs) = container.lifecycle.get(&state) else {
+        return Ok(());
+    };
+    let failure = |spec: &CheckSpec, reason: String| CheckFailure {
+        container: container.name.clone(),
+        state,
+        check: spec.kind.clone(),
+        at: spec.at.clone(),
+        reason,
+    };
+    let mut tasks = JoinSet::new();
+    for spec in specs {
+        let Some(plugin) = plugins.get(&spec.kind).cloned() else {
+            return Err(failure(spec, "its plugin was not loaded".to_string()));
+        };
+        let (target, reach) = target(environment, container, env, spec)
+            .await
+            .map_err(|reason| failure(spec, reason))?;
+        let context = CheckContext {
+            reach,
+            container_runner: runner.clone(),
+        };
+        let host = plugins.host.clone();
+        let timing = timing(spec);
+        let observer = observer.clone();
+        let failure = failure(spec, String::new());
+        tasks.spawn(async move {
+            let poll = Poll {
+                host: &host,
+                plugin: &plugin,
+                target: &target,
+                context,
+                timing,
+                observer,
+            };
+            poll.run()
+                .await
+                .map_err(|reason| CheckFailure { reason, ..failure })
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(failure)) => return Err(failure),
+            Err(e) => {
+                return Err(CheckFailure {
+                    container: container.name.clone(),
+                    state,
+                    check: String::new(),
+                    at: String::new(),
+                    reason: format!("a check's task failed: {e}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One check's polling loop.
+struct Poll<'a> {
+    host: &'a crate::plugin::Host,
+    plugin: &'a Arc<crate::plugin::Plugin>,
+    target: &'a crate::plugin::Target,
+    context: CheckContext,
+    timing: Timing,
+    observer: Option<Observer>,
+}
+
+impl Poll<'_> {
+    async fn run(&self) -> Result<(), String> {
+        let started = Instant::now();
+        let mut delays = backoff();
+        loop {
+            let remaining = self.timing.deadline.saturating_sub(started.elapsed());
+            let limits = CallLimits {
+                timeout: self.timing.attempt_timeout.min(remaining).max(MIN_ATTEMPT),
+            };
+            let attempt = self
+                .host
+                .probe(
+                    self.plugin,
+                    self.target,
+                    self.context.clone(),
+                    limits.clone(),
+                )
+                .await;
+            let last = match attempt {
+                Ok(report) => {
+                    self.forward_logs(report.logs);
+                    match report.value {
+                        Outcome::Ready => return Ok(()),
+                        Outcome::Failed(reason) => return Err(reason),
+                        Outcome::NotReady(reason) => reason,
+                    }
+                }
+                Err(CallError::Timeout { seconds, .. }) => {
+                    format!("an attempt did not finish within {seconds:.1}s")
+                }
+                Err(other) => return Err(other.to_string()),
+            };
+            self.notify(&last, started.elapsed());
+            let delay = delays.next().unwrap_or(super::timing::MAX_DELAY);
+            if started.elapsed() + delay >= self.timing.deadline {
+                return Err(format!(
+                    "not ready after {}: {last}",
+                    seconds(self.timing.deadline)
+                ));
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn notify(&self, reason: &str, elapsed: Duration) {
+        if let Some(observer) = &self.observer {
+            observer(CheckEvent::NotReady {
+                container: self.target.container.clone(),
+                check: self.plugin.name.clone(),
+                reason: reason.to_string(),
+                elapsed,
+            });
+        }
+    }
+
+    fn forward_logs(&self, logs: Vec<LogLine>) {
+        let Some(observer) = &self.observer else {
+            return;
+        };
+        for line in logs {
+            observer(CheckEvent::Log {
+                container: self.target.container.clone(),
+                check: self.plugin.name.clone(),
+                line,
+            });
+        }
+    }
+}
+
+/// An attempt always gets at least this long, even at the deadline.
+const MIN_ATTEMPT: Duration = Duration::from_millis(200);
+
+/// `3s`, `1.5s`, `3m`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 60.0 && s.fract() == 0.0 && (s as u64).is_multiple_of(60) {
+        format!("{}m", s as u64 / 60)
+    } else if s.fract() == 0.0 {
+        format!("{}s", s as u64)
+    } else {
+        format!("{s:.1}s")
+    }
+}
