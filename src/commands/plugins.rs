@@ -67,13 +67,16 @@ fn environment(cli: &Cli, printer: &Printer) -> Result<Option<Environment>, Fail
     Ok(Some(validated.environment))
 }
 
+/// A line of `plugins list`: the name, the plugin or why it was refused, a note.
+type Row = (String, Result<Arc<Plugin>, LoadError>, Option<String>);
+
 fn list(
     printer: &Printer,
     host: &Host,
     search: &SearchPath,
     grants: impl Fn(&str) -> Grants,
 ) -> Result<(), Failure> {
-    let mut rows: Vec<(String, Result<Arc<Plugin>, LoadError>, Option<String>)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for name in builtin_names() {
         let loaded = host.load_builtin(name).expect("a built-in has a component");
         rows.push((name.to_string(), loaded, None));
