@@ -50,6 +50,57 @@ impl Cache {
         Some(dir.join(format!("{sha256}-{}.cwasm", engine_key(engine))))
     }
 
+    /// The compiled component, if the cache has a sound one for this sha256.
+    pub fn cached(&self, engine: &Engine, sha256: &str) -> Option<(Component, CacheState)> {
+        let path = self.path_for(engine, sha256).filter(|p| p.is_file())?;
+        // SAFETY: the file is one this cache wrote (named by the component's hash and
+        // this engine's compatibility hash, in a directory only maestro writes);
+        // wasmtime checks its header against the engine.
+        let component = unsafe { Component::deserialize_file(engine, &path) }.ok()?;
+        Some((component, CacheState::Hit { path }))
+    }
+
+    /// The sha256 and size of a plugin file hashed before, if it has not changed since
+    /// (same path, size, modification time and inode), as make and ccache judge it.
+    pub fn remembered(&self, file: &Path) -> Option<(String, usize)> {
+        let memo = self.memo_path(file)?;
+        let text = std::fs::read_to_string(memo).ok()?;
+        let (sha256, size) = text.trim().split_once(' ')?;
+        Some((sha256.to_string(), size.parse().ok()?))
+    }
+
+    /// Remembers a plugin file's sha256 (best effort).
+    pub fn remember(&self, file: &Path, sha256: &str) {
+        let (Some(memo), Ok(meta)) = (self.memo_path(file), file.metadata()) else {
+            return;
+        };
+        if let Some(dir) = memo.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            let _ = std::fs::write(memo, format!("{sha256} {}\n", meta.len()));
+        }
+    }
+
+    /// `<cache>/files/<hash of path, size, mtime, inode>`.
+    fn memo_path(&self, file: &Path) -> Option<PathBuf> {
+        use std::os::unix::fs::MetadataExt;
+        let dir = self.dir.as_ref()?;
+        let path = file.canonicalize().ok()?;
+        let meta = path.metadata().ok()?;
+        let identity = format!(
+            "{}\0{}\0{}\0{}\0{}",
+            path.display(),
+            meta.len(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ino()
+        );
+        Some(
+            dir.join("files")
+                .join(&sha256_hex(identity.as_bytes())[..32]),
+        )
+    }
+
     /// The compiled component: from the cache when it is there and sound, else
     /// compiled (and stored, best effort: a read-only cache only costs time).
     pub fn load(
@@ -58,15 +109,10 @@ impl Cache {
         bytes: &[u8],
         sha256: &str,
     ) -> wasmtime::Result<(Component, CacheState)> {
-        let path = self.path_for(engine, sha256);
-        if let Some(path) = path.as_ref().filter(|p| p.is_file()) {
-            // SAFETY: the file is one this cache wrote (named by the component's hash
-            // and this engine's compatibility hash, in a directory only maestro
-            // writes); wasmtime checks its header against the engine.
-            if let Ok(component) = unsafe { Component::deserialize_file(engine, path) } {
-                return Ok((component, CacheState::Hit { path: path.clone() }));
-            }
+        if let Some(hit) = self.cached(engine, sha256) {
+            return Ok(hit);
         }
+        let path = self.path_for(engine, sha256);
         let started = Instant::now();
         let component = Component::new(engine, bytes)?;
         let millis = started.elapsed().as_millis();

@@ -114,6 +114,14 @@ pub struct Plugin {
     pub grants: Grants,
     pub cache: CacheState,
     pre: InstancePre<State>,
+    entry: Entry,
+}
+
+/// The export a plugin's world calls, looked up (and type-checked) once at load.
+enum Entry {
+    Probe(probe::GuestIndices),
+    Credentials(credentials::GuestIndices),
+    Generate(generate::GuestIndices),
 }
 
 /// Why a plugin could not be loaded.
@@ -259,15 +267,25 @@ impl Host {
                 pinned: pinned.clone(),
             });
         }
+        let compiled = self.inner.cache.load(&self.inner.engine, bytes, &sha256);
+        self.finish_load(name, origin, sha256, bytes.len(), compiled, grants)
+    }
+
+    /// Checks and pre-instantiates a compiled component.
+    fn finish_load(
+        &self,
+        name: &str,
+        origin: Origin,
+        sha256: String,
+        size: usize,
+        compiled: wasmtime::Result<(wasmtime::component::Component, CacheState)>,
+        grants: Grants,
+    ) -> Result<Arc<Plugin>, LoadError> {
         let engine = &self.inner.engine;
-        let (component, cache) =
-            self.inner
-                .cache
-                .load(engine, bytes, &sha256)
-                .map_err(|e| LoadError::Compile {
-                    name: name.to_string(),
-                    cause: first_line(&e),
-                })?;
+        let (component, cache) = compiled.map_err(|e| LoadError::Compile {
+            name: name.to_string(),
+            cause: first_line(&e),
+        })?;
         let refuse = |problem: String| LoadError::Refused {
             name: name.to_string(),
             problem,
@@ -283,17 +301,35 @@ impl Host {
                 first_line(&e)
             ))
         })?;
+        let wrong_export = |e: wasmtime::Error| {
+            refuse(format!(
+                "its {} export does not match maestro:plugin@{}: {}",
+                world.export(),
+                policy::VERSION,
+                first_line(&e)
+            ))
+        };
+        let entry = match world {
+            World::Check => Entry::Probe(probe::GuestIndices::new(&pre).map_err(wrong_export)?),
+            World::Auth => {
+                Entry::Credentials(credentials::GuestIndices::new(&pre).map_err(wrong_export)?)
+            }
+            World::EnvGenerator => {
+                Entry::Generate(generate::GuestIndices::new(&pre).map_err(wrong_export)?)
+            }
+        };
         Ok(Arc::new(Plugin {
             name: name.to_string(),
             origin,
             world,
             version,
             sha256,
-            size: bytes.len(),
+            size,
             imports,
             grants,
             cache,
             pre,
+            entry,
         }))
     }
 
@@ -304,12 +340,23 @@ impl Host {
         path: PathBuf,
         grants: Grants,
     ) -> Result<Arc<Plugin>, LoadError> {
+        // A file seen before (same path, size, time and inode) whose compiled form is
+        // cached loads without being read: its content hash is remembered. A pinned
+        // plugin is always read and hashed.
+        if grants.sha256.is_none()
+            && let Some((sha256, size)) = self.inner.cache.remembered(&path)
+            && let Some(hit) = self.inner.cache.cached(&self.inner.engine, &sha256)
+        {
+            return self.finish_load(name, Origin::File(path), sha256, size, Ok(hit), grants);
+        }
         let bytes = std::fs::read(&path).map_err(|source| LoadError::Read {
             name: name.to_string(),
             path: path.clone(),
             source,
         })?;
-        self.load(name, Origin::File(path), &bytes, grants)
+        let plugin = self.load(name, Origin::File(path.clone()), &bytes, grants)?;
+        self.inner.cache.remember(&path, &plugin.sha256);
+        Ok(plugin)
     }
 
     /// Loads a built-in check.
@@ -455,9 +502,9 @@ impl Host {
                 Ok(wasmtime::UpdateDeadline::Yield(1))
             }
         });
-        let pre = plugin.pre.clone();
+        let called = plugin.clone();
         let task = tokio::spawn(async move {
-            let result = run(&mut store, &pre, request).await;
+            let result = run(&mut store, &called, request).await;
             let memory_exhausted = store.data().limits_hit();
             (result, memory_exhausted)
         });
@@ -516,23 +563,24 @@ enum Response {
 
 async fn run(
     store: &mut Store<State>,
-    pre: &InstancePre<State>,
+    plugin: &Plugin,
     request: Request,
 ) -> wasmtime::Result<Response> {
-    let instance = pre.instantiate_async(&mut *store).await?;
-    Ok(match request {
-        Request::Probe(target) => {
-            let guest = probe::GuestIndices::new(pre)?.load(&mut *store, &instance)?;
+    let instance = plugin.pre.instantiate_async(&mut *store).await?;
+    Ok(match (request, &plugin.entry) {
+        (Request::Probe(target), Entry::Probe(indices)) => {
+            let guest = indices.load(&mut *store, &instance)?;
             Response::Probe(guest.call_probe(&mut *store, &target).await?)
         }
-        Request::Credentials(request) => {
-            let guest = credentials::GuestIndices::new(pre)?.load(&mut *store, &instance)?;
+        (Request::Credentials(request), Entry::Credentials(indices)) => {
+            let guest = indices.load(&mut *store, &instance)?;
             Response::Credentials(guest.call_credentials(&mut *store, &request).await?)
         }
-        Request::Generate(cluster) => {
-            let guest = generate::GuestIndices::new(pre)?.load(&mut *store, &instance)?;
+        (Request::Generate(cluster), Entry::Generate(indices)) => {
+            let guest = indices.load(&mut *store, &instance)?;
             Response::Generate(guest.call_generate(&mut *store, &cluster).await?)
         }
+        _ => wasmtime::bail!("the request does not match the plugin's world"),
     })
 }
 
@@ -640,7 +688,11 @@ fn engine() -> wasmtime::Result<Engine> {
         .max_component_instance_size(16 << 20)
         .max_core_instances_per_component(100)
         .max_memories_per_component(20)
-        .max_tables_per_component(100);
+        .max_tables_per_component(100)
+        // Reuse warm slots by clearing their first pages instead of unmapping them:
+        // a check attempt is an instantiation, so this is on the hot path.
+        .linear_memory_keep_resident(1 << 20)
+        .table_keep_resident(1 << 16);
     let mut config = Config::new();
     config
         .wasm_component_model(true)

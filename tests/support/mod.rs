@@ -90,4 +90,5 @@ pub fn load_env(name: &str) -> maestro::model::Environment {
         .expect("valid")
         .environment
 }
+pub mod examples;
 pub mod plugins;
