@@ -12,6 +12,7 @@ pub mod model;
 pub mod output;
 pub mod planner;
 pub mod plugin;
+pub mod providers;
 
 use clap::Parser;
 use std::ffi::OsString;

@@ -80,6 +80,22 @@ pub struct Registry {
     pub password: Option<Secret>,
     pub email: Option<String>,
     pub retry: Retry,
+    /// An auth plugin that gives the credentials instead of `username`/`password`.
+    /// Its options may hold secrets: they are shown redacted.
+    #[serde(serialize_with = "redacted_plugin")]
+    pub plugin: Option<PluginUse>,
+}
+
+fn redacted_plugin<S: serde::Serializer>(p: &Option<PluginUse>, s: S) -> Result<S::Ok, S::Error> {
+    let redacted = p.as_ref().map(|p| PluginUse {
+        options: p
+            .options
+            .keys()
+            .map(|k| (k.clone(), serde_json::Value::from("<redacted>")))
+            .collect(),
+        ..p.clone()
+    });
+    redacted.serialize(s)
 }
 
 /// When to retry a login or pull: how many attempts, on which HTTP statuses.
@@ -145,6 +161,29 @@ pub struct Service {
     pub omit: bool,
     /// The service's `envfile`s then `env`, merged.
     pub env: EnvMap,
+    /// Plugins that add variables to the service's containers, in order.
+    pub env_generators: Vec<EnvGenerator>,
+}
+
+/// A plugin named by the environment file for a registry or a service, with its options.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PluginUse {
+    pub name: String,
+    /// Passed to the plugin as a JSON object.
+    pub options: serde_json::Map<String, serde_json::Value>,
+    /// `file:line:col: path`, for messages.
+    #[serde(skip)]
+    pub at: String,
+}
+
+/// An `env_generators` entry of a service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EnvGenerator {
+    #[serde(flatten)]
+    pub plugin: PluginUse,
+    /// May its variables replace maestro's own (MaestroNG's and the file's `env`)?
+    #[serde(rename = "override")]
+    pub allow_override: bool,
 }
 
 /// A named port of a container.

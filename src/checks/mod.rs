@@ -12,4 +12,4 @@ pub mod timing;
 
 pub use prepare::{Plugins, prepare, search_path};
 pub use run::{CheckEvent, CheckFailure, Observer, run_state};
-pub use target::target;
+pub use target::{ports_of, target};

@@ -30,16 +30,7 @@ pub async fn target(
         Some(name) => (resolve(name).await?, Some(name.clone())),
         None => (resolve(&ship_ip).await?, None),
     };
-    let mut ports: Vec<Port> = container
-        .ports
-        .iter()
-        .map(|(name, mapping)| Port {
-            name: name.clone(),
-            exposed: mapping.exposed.first_port(),
-            external: mapping.external.first_port(),
-            protocol: mapping.exposed.protocol,
-        })
-        .collect();
+    let mut ports = ports_of(container);
     // `http` may name a port by its number alone.
     if let Some(number) = literal_port(spec)
         && !ports.iter().any(|p| p.external == number)
@@ -70,6 +61,20 @@ pub async fn target(
         options: plugin_options(spec),
     };
     Ok((target, reach))
+}
+
+/// A container's ports as plugins see them (the first port of a range).
+pub fn ports_of(container: &Container) -> Vec<Port> {
+    container
+        .ports
+        .iter()
+        .map(|(name, mapping)| Port {
+            name: name.clone(),
+            exposed: mapping.exposed.first_port(),
+            external: mapping.external.first_port(),
+            protocol: mapping.exposed.protocol,
+        })
+        .collect()
 }
 
 /// The number of a `port` option that is not one of the container's port names.

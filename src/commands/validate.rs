@@ -88,10 +88,12 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
     }
 }
 
-/// Loads every plugin the checks name, as `start` would; the problems, if any.
+/// Loads every plugin the file names, as `start` would; the problems, if any.
 fn check_plugins(cli: &Cli, env: &crate::model::Environment) -> Vec<String> {
-    let has_checks = env.containers.values().any(|c| !c.lifecycle.is_empty());
-    if !has_checks {
+    let uses_plugins = env.containers.values().any(|c| !c.lifecycle.is_empty())
+        || env.services.values().any(|s| !s.env_generators.is_empty())
+        || env.registries.values().any(|r| r.plugin.is_some());
+    if !uses_plugins {
         return Vec::new();
     }
     let config = HostConfig {

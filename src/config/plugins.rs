@@ -9,10 +9,10 @@
 //!     memory: 512m                # memory limit (default 256m)
 //! ```
 
-use super::diagnostics::{Diagnostics, join};
+use super::diagnostics::{Diagnostics, Fields, items, join};
 use super::instance::size;
 use super::yaml::Node;
-use crate::model::PluginSettings;
+use crate::model::{EnvGenerator, PluginSettings, PluginUse};
 use crate::plugin::discovery::valid_name;
 use crate::plugin::{Capability, Grants, MAX_MEMORY};
 use std::collections::BTreeMap;
@@ -98,4 +98,89 @@ pub fn plugins(
         }
     }
     result
+}
+
+/// A service's `env_generators`: `[{type: NAME, override: false, ...options}]`.
+pub fn env_generators(diags: &mut Diagnostics, node: &Node, path: &str) -> Vec<EnvGenerator> {
+    let mut result = Vec::new();
+    for (item, item_path) in items(node, path) {
+        let Some(entries) = diags.mapping(item, &item_path) else {
+            continue;
+        };
+        let Some((_, _, kind)) = entries.iter().find(|(k, _, _)| k == "type") else {
+            diags.error(item.pos, &item_path, "missing required key \"type\"");
+            continue;
+        };
+        let Some(name) = plugin_name(diags, kind, &join(&item_path, "type")) else {
+            continue;
+        };
+        let mut allow_override = false;
+        let mut options = serde_json::Map::new();
+        for (key, _, value) in &entries {
+            match key.as_str() {
+                "type" => {}
+                "override" => {
+                    allow_override = diags
+                        .boolean(value, &join(&item_path, key))
+                        .unwrap_or(false);
+                }
+                _ => {
+                    options.insert(key.clone(), value.to_json());
+                }
+            }
+        }
+        let at = format!("{}:{}: {}", diags.file, kind.pos, join(&item_path, "type"));
+        result.push(EnvGenerator {
+            plugin: PluginUse { name, options, at },
+            allow_override,
+        });
+    }
+    result
+}
+
+/// A registry's `plugin: NAME` (with `options: {...}` for it): an auth plugin gives
+/// the credentials, so `username` and `password` must not be set as well.
+pub fn registry_plugin(
+    diags: &mut Diagnostics,
+    node: &Node,
+    path: &str,
+    fields: &Fields,
+) -> Option<PluginUse> {
+    let name = plugin_name(diags, node, path)?;
+    for key in ["username", "password"] {
+        if let Some(pos) = fields.key_pos(key) {
+            diags.error(
+                pos,
+                &join(&fields.path, key),
+                "a registry with an auth plugin gets its credentials from the plugin: \
+                 remove username and password",
+            );
+        }
+    }
+    let options = match fields.some("options") {
+        Some((n, p)) => match n.to_json() {
+            serde_json::Value::Object(map) => map,
+            _ => {
+                diags.error(n.pos, &p, "expected a mapping of the plugin's options");
+                serde_json::Map::new()
+            }
+        },
+        None => serde_json::Map::new(),
+    };
+    let at = format!("{}:{}: {path}", diags.file, node.pos);
+    Some(PluginUse { name, options, at })
+}
+
+fn plugin_name(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<String> {
+    let name = diags.text(node, path)?;
+    if valid_name(&name) {
+        Some(name)
+    } else {
+        diags.error(
+            node.pos,
+            path,
+            format!("invalid plugin name {name:?}: letters, digits, - and _"),
+        );
+        None
+    }
 }

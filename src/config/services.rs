@@ -22,6 +22,7 @@ const SERVICE_KEYS: &[&str] = &[
     "lifecycle",
     "limits",
     "ports",
+    "env_generators",
 ];
 
 /// What services and containers were read, plus where each name was written.
@@ -103,6 +104,10 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
             .and_then(|(n, p)| diags.boolean(n, &p))
             .unwrap_or(false);
         let env = user_env(diags, ctx.base_dir, &fields);
+        let env_generators = fields
+            .some("env_generators")
+            .map(|(n, p)| super::plugins::env_generators(diags, n, &p))
+            .unwrap_or_default();
         let mut ports = BTreeMap::new();
         if let Some((n, p)) = fields.some("ports") {
             instance::ports(diags, n, &p, &mut ports);
@@ -168,6 +173,7 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
                 wants_info,
                 omit,
                 env,
+                env_generators,
             };
             built.services.insert(name, service);
         }

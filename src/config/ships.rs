@@ -161,7 +161,9 @@ pub fn registries(diags: &mut Diagnostics, node: &Node) -> BTreeMap<String, Regi
         let fields = diags.fields(
             node,
             &path,
-            &["registry", "username", "password", "email", "retry"],
+            &[
+                "registry", "username", "password", "email", "retry", "plugin", "options",
+            ],
         );
         let url = fields
             .required(diags, "registry")
@@ -176,8 +178,13 @@ pub fn registries(diags: &mut Diagnostics, node: &Node) -> BTreeMap<String, Regi
             Some((n, p)) => retry(diags, n, &p),
             None => Some(Retry::default()),
         };
+        let plugin = match fields.some("plugin") {
+            Some((n, p)) => super::plugins::registry_plugin(diags, n, &p, &fields),
+            None => None,
+        };
         if let (Some(url), Some(retry)) = (url, retry) {
             let registry = Registry {
+                plugin,
                 name: name.clone(),
                 url,
                 username,

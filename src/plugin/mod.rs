@@ -164,7 +164,7 @@ pub enum CallError {
         what: String,
         reach: String,
     },
-    #[error("plugin `{plugin}` is not a {expected} plugin (it is a{} {actual} plugin)", if .actual.starts_with('e') { "n" } else { "" })]
+    #[error("plugin `{plugin}` is not a {expected} plugin (it is a{} {actual} plugin)", if .actual.starts_with(['a', 'e']) { "n" } else { "" })]
     WrongWorld {
         plugin: String,
         expected: &'static str,
