@@ -490,3 +490,35 @@ async fn env_generators_see_the_cluster() {
     let reach_nothing = Reach::none();
     assert_eq!(reach_nothing.describe(), "no network");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_granted_directory_is_readable_and_only_that() {
+    let granted = tempfile::tempdir().unwrap();
+    let dir = granted.path().canonicalize().unwrap();
+    std::fs::write(dir.join("config.txt"), "ok").unwrap();
+    let host = host();
+    let grants = Grants {
+        read: vec![dir.clone()],
+        ..Grants::default()
+    };
+    let adversary = host
+        .load_file("adversary", fixture_path("adversary"), grants)
+        .unwrap();
+    let read = |path: String| {
+        let check = target(closed_port(), json!({"mode": "read-file", "path": path}));
+        let host = host.clone();
+        let adversary = adversary.clone();
+        async move {
+            host.probe(&adversary, &check, context(&check), limits(5.0))
+                .await
+                .map(|r| r.value)
+        }
+    };
+    let inside = dir.join("config.txt").display().to_string();
+    assert_eq!(read(inside).await, Ok(Outcome::Ready));
+    let outside = read("/etc/passwd".to_string()).await;
+    let Ok(Outcome::NotReady(reason)) = outside else {
+        panic!("{outside:?}")
+    };
+    assert!(reason.starts_with("read /etc/passwd: "), "{reason}");
+}
