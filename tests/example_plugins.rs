@@ -28,7 +28,10 @@ fn environment(ports: &str, checks: &str) -> Environment {
         "name: examples\nships: {{local: {{ip: 127.0.0.1}}}}\nservices:\n  app:\n    image: app\n    \
          ports: {ports}\n    lifecycle:\n      running: {checks}\n    instances:\n      app-1: {{ship: local}}\n"
     );
-    let file = plugin_home().join(format!("env-{}.yaml", std::process::id()));
+    // One file per environment: the tests of this file run at the same time.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = plugin_home().join(format!("env-{}-{n}.yaml", std::process::id()));
     std::fs::write(&file, text).unwrap();
     maestro::config::load(file.to_str().unwrap())
         .unwrap_or_else(|e| panic!("{e}"))
