@@ -9,10 +9,10 @@
 
 #[path = "../support/examples.rs"]
 mod examples;
+#[path = "../support/plugins.rs"]
+mod plugins;
 
-use maestro::plugin::{
-    CacheState, CallLimits, CheckContext, Grants, Host, HostConfig, Outcome, Port, Reach, Target,
-};
+use maestro::plugin::{CacheState, CallLimits, Grants, Host, HostConfig, Outcome};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -93,39 +93,14 @@ fn loads() {
     }
 }
 
-fn target(port: u16) -> Target {
-    Target {
-        environment: "bench".into(),
-        service: "web".into(),
-        container: "web-1".into(),
-        ship: "local".into(),
-        address: "127.0.0.1".into(),
-        ports: vec![Port {
-            name: "web".into(),
-            exposed: 80,
-            external: port,
-            protocol: maestro::config::grammar::Protocol::Tcp,
-        }],
-        env: Vec::new(),
-        options: r#"{"port":"web"}"#.into(),
-    }
-}
-
 fn tcp_attempts(runtime: &tokio::runtime::Runtime) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || for _ in listener.incoming() {});
     let host = Host::new(HostConfig::default()).unwrap();
     let plugin = host.load_builtin("tcp").unwrap().unwrap();
-    let target = target(port);
-    let context = CheckContext {
-        reach: Reach {
-            address: Some("127.0.0.1".parse().unwrap()),
-            host_name: None,
-            ports: [port].into(),
-        },
-        container_runner: None,
-    };
+    let target = plugins::target(port, serde_json::json!({"port": "web"}));
+    let context = plugins::context(&target);
     let limits = CallLimits {
         timeout: Duration::from_secs(5),
     };
