@@ -42,8 +42,8 @@ fn validate_reports_every_plugin_problem_where_it_is_named() {
     assert_eq!(
         run.transcript(),
         "exit: 2\n--- stdout\n--- stderr\n\
-         error: maestro.yaml:10:18: services.app.lifecycle.running[2].type: no check plugin \"missing\": it is not built in, and no directory has missing.wasm (searched plugins)\n\
-         error: maestro.yaml:9:18: services.app.lifecycle.running[1].type: plugin `runner`: it imports maestro:plugin/exec@0.1.0, the `exec` capability, which is not granted (grant it with `plugins: {NAME: {grant: [exec]}}` in the environment file)\n"
+         error: maestro.yaml:9:18: services.app.lifecycle.running[1].type: plugin `runner`: it imports maestro:plugin/exec@0.1.0, the `exec` capability, which is not granted (grant it with `plugins: {NAME: {grant: [exec]}}` in the environment file)\n\
+         error: maestro.yaml:10:18: services.app.lifecycle.running[2].type: no check plugin \"missing\": it is not built in, and no directory has missing.wasm (searched plugins)\n"
     );
 }
 

@@ -67,6 +67,11 @@ fn wanted(environment: &Environment) -> BTreeMap<&str, Vec<(World, &str)>> {
     wanted
 }
 
+/// Does the environment name any plugin (a check, a generator, an auth provider)?
+pub fn names_plugins(environment: &Environment) -> bool {
+    !wanted(environment).is_empty()
+}
+
 /// Loads every plugin the environment names (see `wanted`).
 pub fn prepare(
     host: &Host,
@@ -101,11 +106,9 @@ pub fn prepare(
                 for (world, at) in uses.iter().filter(|(w, _)| *w != plugin.world) {
                     fits = false;
                     errors.push(format!(
-                        "{at}: plugin `{name}` is a{} {} plugin, not a{} {} plugin",
-                        article(plugin.world),
-                        plugin.world.name(),
-                        article(*world),
-                        world.name()
+                        "{at}: plugin `{name}` is {}, not {}",
+                        plugin.world.described(),
+                        world.described()
                     ));
                 }
                 if fits {
@@ -115,6 +118,8 @@ pub fn prepare(
             Err(e) => errors.push(format!("{at}: {e}")),
         }
     }
+    // In the order of the file, as configuration errors are.
+    errors.sort_by_key(|e| position(e));
     if errors.is_empty() {
         Ok(Plugins {
             host: host.clone(),
@@ -125,10 +130,32 @@ pub fn prepare(
     }
 }
 
-/// `n` before a world's name that starts with a vowel.
-fn article(world: World) -> &'static str {
-    match world {
-        World::Check => "",
-        World::Auth | World::EnvGenerator => "n",
+/// `(line, column)` of a message that starts with `file:line:col: `.
+fn position(message: &str) -> (u32, u32) {
+    let place = message.split(": ").next().unwrap_or("");
+    let mut fields = place.rsplitn(3, ':');
+    let col = fields.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let line = fields.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn messages_sort_by_their_place_in_the_file() {
+        let mut errors = vec![
+            "a.yaml:10:18: x: b",
+            "a.yaml:9:18: y: a",
+            "a.yaml:9:2: z: c",
+        ];
+        errors.sort_by_key(|e| super::position(e));
+        assert_eq!(
+            errors,
+            [
+                "a.yaml:9:2: z: c",
+                "a.yaml:9:18: y: a",
+                "a.yaml:10:18: x: b"
+            ]
+        );
     }
 }

@@ -8,10 +8,7 @@ use crate::cli::{Cli, PluginsCommand};
 use crate::model::Environment;
 use crate::output::Printer;
 use crate::plugin::discovery::SearchPath;
-use crate::plugin::{
-    CacheState, Grants, Host, HostConfig, LoadError, Origin, Plugin, builtin_names,
-    default_cache_dir,
-};
+use crate::plugin::{CacheState, Grants, Host, LoadError, Origin, Plugin, builtin_names};
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,10 +19,7 @@ pub fn run(cli: &Cli, printer: &Printer, command: &PluginsCommand) -> Result<(),
         Some(env) => search_path(env, &cli.plugin_dirs),
         None => SearchPath::new(&cli.plugin_dirs, None, |n| std::env::var(n).ok()),
     };
-    let host = Host::new(HostConfig {
-        cache_dir: default_cache_dir(),
-    })
-    .map_err(Failure::failed)?;
+    let host = Host::with_user_cache().map_err(Failure::failed)?;
     let grants = |name: &str| {
         env.as_ref()
             .and_then(|e| e.plugins.get(name))
@@ -60,11 +54,7 @@ fn environment(cli: &Cli, printer: &Printer) -> Result<Option<Environment>, Fail
     if cli.file != "-" && !Path::new(&cli.file).exists() {
         return Ok(None);
     }
-    let validated = crate::config::load(&cli.file)?;
-    for warning in &validated.warnings {
-        printer.warning(warning);
-    }
-    Ok(Some(validated.environment))
+    super::load(cli, printer).map(Some)
 }
 
 /// A line of `plugins list`: the name, the plugin or why it was refused, a note.

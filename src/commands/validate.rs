@@ -1,11 +1,11 @@
 //! `maestro validate`: check a file and report every problem (exit 0 or 2).
 
 use crate::Failure;
-use crate::checks::{prepare, search_path};
+use crate::checks::{names_plugins, prepare, search_path};
 use crate::cli::Cli;
 use crate::config::{self, Diagnostic, LoadError};
 use crate::output::Printer;
-use crate::plugin::{Host, HostConfig, default_cache_dir};
+use crate::plugin::Host;
 use serde_json::json;
 
 pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
@@ -90,16 +90,10 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
 
 /// Loads every plugin the file names, as `start` would; the problems, if any.
 fn check_plugins(cli: &Cli, env: &crate::model::Environment) -> Vec<String> {
-    let uses_plugins = env.containers.values().any(|c| !c.lifecycle.is_empty())
-        || env.services.values().any(|s| !s.env_generators.is_empty())
-        || env.registries.values().any(|r| r.plugin.is_some());
-    if !uses_plugins {
+    if !names_plugins(env) {
         return Vec::new();
     }
-    let config = HostConfig {
-        cache_dir: default_cache_dir(),
-    };
-    match Host::new(config) {
+    match Host::with_user_cache() {
         Ok(host) => prepare(&host, env, &search_path(env, &cli.plugin_dirs))
             .err()
             .unwrap_or_default(),

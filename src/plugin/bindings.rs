@@ -2,12 +2,11 @@
 //! One `bindgen!` per world; the shared interfaces (`types`, `log`) are generated
 //! once and reused by the others.
 
-#![allow(clippy::all, dead_code)]
-
 use super::types as plain;
 use crate::config::grammar::Protocol;
 
 /// The `exec-check` world: `types`, `log`, `exec`, and the `probe` export.
+#[allow(clippy::all, dead_code)]
 pub mod check {
     wasmtime::component::bindgen!({
         path: "wit",
@@ -18,6 +17,7 @@ pub mod check {
 }
 
 /// The `container-check` world, for its `container-exec` import.
+#[allow(clippy::all, dead_code)]
 pub mod container_check {
     wasmtime::component::bindgen!({
         path: "wit",
@@ -32,6 +32,7 @@ pub mod container_check {
 }
 
 /// The `auth` world, for its `credentials` export.
+#[allow(clippy::all, dead_code)]
 pub mod auth {
     wasmtime::component::bindgen!({
         path: "wit",
@@ -45,6 +46,7 @@ pub mod auth {
 }
 
 /// The `env-generator` world, for its `generator` export.
+#[allow(clippy::all, dead_code)]
 pub mod generator {
     wasmtime::component::bindgen!({
         path: "wit",

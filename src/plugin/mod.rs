@@ -17,8 +17,7 @@ mod state;
 mod types;
 
 pub use cache::{CacheState, sha256_hex};
-pub use discovery::valid_name;
-pub use exec::{ContainerRunner, resolve_program};
+pub use exec::ContainerRunner;
 pub use policy::{Capability, Grants, Reach};
 pub use types::{AuthRequest, Cluster, Completion, LogLine, Login, Member, Outcome, Port, Target};
 
@@ -35,11 +34,6 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 /// The built-in plugins, embedded by build.rs.
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_plugins.rs"));
-}
-
-/// Where compiled components are cached by default (see `cache`).
-pub fn default_cache_dir() -> Option<PathBuf> {
-    Cache::default_dir()
 }
 
 /// The names of the built-in checks.
@@ -81,6 +75,15 @@ impl World {
             World::Check => "check",
             World::Auth => "auth",
             World::EnvGenerator => "env-generator",
+        }
+    }
+
+    /// The world with its article, for messages: `a check plugin`, `an auth plugin`.
+    pub fn described(self) -> &'static str {
+        match self {
+            World::Check => "a check plugin",
+            World::Auth => "an auth plugin",
+            World::EnvGenerator => "an env-generator plugin",
         }
     }
 
@@ -164,11 +167,11 @@ pub enum CallError {
         what: String,
         reach: String,
     },
-    #[error("plugin `{plugin}` is not a {expected} plugin (it is a{} {actual} plugin)", if .actual.starts_with(['a', 'e']) { "n" } else { "" })]
+    #[error("plugin `{plugin}` is not {} (it is {})", .expected.described(), .actual.described())]
     WrongWorld {
         plugin: String,
-        expected: &'static str,
-        actual: &'static str,
+        expected: World,
+        actual: World,
     },
     #[error("plugin `{plugin}`: {reason}")]
     Host { plugin: String, reason: String },
@@ -246,6 +249,13 @@ impl Host {
                 cache: Cache::new(config.cache_dir),
                 ticker: stop,
             }),
+        })
+    }
+
+    /// The host of a command: compiled components cached in the user's cache directory.
+    pub fn with_user_cache() -> Result<Host, String> {
+        Host::new(HostConfig {
+            cache_dir: Cache::default_dir(),
         })
     }
 
@@ -378,7 +388,13 @@ impl Host {
             reach: context.reach,
             read: plugin.grants.read.clone(),
             memory: memory_of(plugin),
-            container_env: target.env.clone(),
+            // Only `exec` hands the environment to a program; other checks read it
+            // from the target, so the copy is made only where it is used.
+            container_env: if plugin.grants.capabilities.contains(&Capability::Exec) {
+                target.env.clone()
+            } else {
+                Vec::new()
+            },
             container_runner: context.container_runner,
             http_timeout: limits.timeout,
         };
@@ -474,8 +490,8 @@ impl Host {
         if plugin.world != expected {
             return Err(CallError::WrongWorld {
                 plugin: plugin.name.clone(),
-                expected: expected.name(),
-                actual: plugin.world.name(),
+                expected,
+                actual: plugin.world,
             });
         }
         let name = plugin.name.clone();

@@ -173,5 +173,6 @@ mod tests {
         assert!(!reach.allows_http("example.com", 8080));
         assert_eq!(reach.describe(), "127.0.0.1 port 8080");
         assert!(!Reach::none().allows_connect("127.0.0.1:8080".parse().unwrap()));
+        assert_eq!(Reach::none().describe(), "no network");
     }
 }

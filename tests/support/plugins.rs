@@ -5,10 +5,10 @@
 
 use maestro::config::grammar::Protocol;
 use maestro::plugin::{
-    CallLimits, CheckContext, Grants, Host, HostConfig, Origin, Plugin, Port, Reach, Target,
+    CallLimits, CheckContext, Grants, Host, HostConfig, Plugin, Port, Reach, Target,
 };
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -154,19 +154,10 @@ pub fn http_server(
     (port, seen)
 }
 
-/// The address of a loopback listener, for messages.
-pub fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
 /// A grant of capabilities.
 pub fn grants(capabilities: &[maestro::plugin::Capability]) -> Grants {
     Grants {
         capabilities: capabilities.iter().copied().collect(),
         ..Grants::default()
     }
-}
-
-pub fn origin_of(plugin: &Plugin) -> &Origin {
-    &plugin.origin
 }
