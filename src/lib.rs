@@ -6,6 +6,8 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod docker;
+pub mod engine;
 pub mod env;
 pub mod guest;
 pub mod model;
@@ -13,6 +15,7 @@ pub mod output;
 pub mod planner;
 pub mod plugin;
 pub mod providers;
+pub mod registry;
 
 use clap::Parser;
 use std::ffi::OsString;

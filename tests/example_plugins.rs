@@ -53,8 +53,7 @@ async fn run(env: &Environment) -> Result<(), String> {
         container,
         &vars,
         LifecycleState::Running,
-        None,
-        None,
+        checks::Probe::default(),
     )
     .await
     .map_err(|f| f.to_string())

@@ -11,5 +11,5 @@ mod target;
 pub mod timing;
 
 pub use prepare::{Plugins, names_plugins, prepare, search_path};
-pub use run::{CheckEvent, CheckFailure, Observer, run_state};
+pub use run::{CheckEvent, CheckFailure, Observer, Probe, run_state};
 pub use target::{ports_of, target};

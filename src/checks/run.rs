@@ -32,6 +32,18 @@ pub enum CheckEvent {
 /// Receives check events (from any task).
 pub type Observer = Arc<dyn Fn(CheckEvent) + Send + Sync>;
 
+/// What the engine knows of a container beyond its configuration, for its checks.
+#[derive(Clone, Default)]
+pub struct Probe {
+    /// Runs commands inside the container (`rexec`, plugins granted `container-exec`).
+    pub runner: Option<Arc<dyn ContainerRunner>>,
+    /// Receives progress and plugin logs.
+    pub observer: Option<Observer>,
+    /// The container's own address, probed instead of a loopback ship address (where
+    /// docker-proxy would accept connections for a port nothing listens on).
+    pub direct: Option<std::net::IpAddr>,
+}
+
 /// A check that did not pass.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckFailure {
@@ -58,16 +70,13 @@ impl fmt::Display for CheckFailure {
 }
 
 /// Runs every `state` check of `container`; `env` is its full environment.
-/// `runner` runs commands inside the container (for `rexec` and plugins granted
-/// `container-exec`).
 pub async fn run_state(
     plugins: &Plugins,
     environment: &Environment,
     container: &Container,
     env: &EnvMap,
     state: LifecycleState,
-    runner: Option<Arc<dyn ContainerRunner>>,
-    observer: Option<Observer>,
+    probe: Probe,
 ) -> Result<(), CheckFailure> {
     let Some(specs) = container.lifecycle.get(&state) else {
         return Ok(());
@@ -84,16 +93,16 @@ pub async fn run_state(
         let Some(plugin) = plugins.get(&spec.kind).cloned() else {
             return Err(failure(spec, "its plugin was not loaded".to_string()));
         };
-        let (target, reach) = target(environment, container, env, spec)
+        let (target, reach) = target(environment, container, env, spec, probe.direct)
             .await
             .map_err(|reason| failure(spec, reason))?;
         let context = CheckContext {
             reach,
-            container_runner: runner.clone(),
+            container_runner: probe.runner.clone(),
         };
         let host = plugins.host.clone();
         let timing = timing(spec);
-        let observer = observer.clone();
+        let observer = probe.observer.clone();
         let failure = failure(spec, String::new());
         tasks.spawn(async move {
             let poll = Poll {

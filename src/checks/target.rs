@@ -9,12 +9,15 @@ use serde_json::Value;
 use std::net::IpAddr;
 
 /// The target and reach of one check of `container`; `env` is the container's full
-/// environment (`env::generate`).
+/// environment (`env::generate`). `direct`, the container's own address, replaces a
+/// loopback ship address (MaestroNG bug: docker-proxy accepts on the host port even
+/// when nothing listens in the container); its ports are then the exposed ones.
 pub async fn target(
     environment: &Environment,
     container: &Container,
     env: &EnvMap,
     spec: &CheckSpec,
+    direct: Option<IpAddr>,
 ) -> Result<(Target, Reach), String> {
     let ship_ip = environment
         .ships
@@ -26,11 +29,17 @@ pub async fn target(
         .get("host")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let (address, host_name) = match &host {
+    let (mut address, host_name) = match &host {
         Some(name) => (resolve(name).await?, Some(name.clone())),
         None => (resolve(&ship_ip).await?, None),
     };
     let mut ports = ports_of(container);
+    if let Some(direct) = direct.filter(|_| host.is_none() && address.is_loopback()) {
+        address = direct;
+        for port in &mut ports {
+            port.external = port.exposed;
+        }
+    }
     // `http` may name a port by its number alone.
     if let Some(number) = literal_port(spec)
         && !ports.iter().any(|p| p.external == number)

@@ -2,12 +2,17 @@
 //! the printer. No logic of its own beyond wiring.
 
 mod complete;
+mod docker;
 mod dump;
 mod guest;
+mod logs;
 mod plugins;
 mod validate;
 
-use crate::cli::{Cli, Command, Concurrency, Expand, Filters, Things};
+use crate::cli::{Cli, Command, Concurrency, Expand, Filters, Refresh, Things};
+use crate::engine::Options;
+use docker::Invocation;
+use std::time::Duration;
 use crate::model::Environment;
 use crate::output::Printer;
 use crate::planner::{self, Action, Request};
@@ -28,55 +33,66 @@ pub fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Completion(args) => print(printer, script(args.shell)),
         Command::Guest(args) => guest::run(&args.function, printer),
         Command::Plugins(args) => plugins::run(cli, printer, &args.command),
-        Command::Status(a) => docker(
+        Command::Status(a) => docker::run(
             cli,
             printer,
-            Action::Status,
-            request(&a.things, &a.concurrency, &a.filters, None),
+            Invocation {
+                show_hosts: a.show_hosts,
+                options: Options {
+                    full: a.full,
+                    ..Options::default()
+                },
+                ..invocation(Action::Status, &a.things, &a.concurrency, &a.filters, None)
+            },
         ),
-        Command::Start(a) => docker(
+        Command::Start(a) => docker::run(
             cli,
             printer,
-            Action::Start,
-            request(&a.things, &a.concurrency, &a.filters, None),
+            Invocation {
+                options: refresh(&a.refresh),
+                ..invocation(Action::Start, &a.things, &a.concurrency, &a.filters, None)
+            },
         ),
-        Command::Stop(a) => docker(
+        Command::Stop(a) => docker::run(
             cli,
             printer,
-            Action::Stop,
-            request(&a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+            invocation(Action::Stop, &a.things, &a.concurrency, &a.filters, Some(&a.expand)),
         ),
-        Command::Kill(a) => docker(
+        Command::Kill(a) => docker::run(
             cli,
             printer,
-            Action::Kill,
-            request(&a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+            invocation(Action::Kill, &a.things, &a.concurrency, &a.filters, Some(&a.expand)),
         ),
-        Command::Restart(a) => docker(
+        Command::Restart(a) => docker::run(
             cli,
             printer,
-            Action::Restart,
-            request(&a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+            Invocation {
+                options: Options {
+                    step_delay: Duration::from_secs(a.step_delay),
+                    stop_start_delay: Duration::from_secs(a.stop_start_delay),
+                    only_if_changed: a.only_if_changed,
+                    ..refresh(&a.refresh)
+                },
+                ..invocation(
+                    Action::Restart,
+                    &a.things,
+                    &a.concurrency,
+                    &a.filters,
+                    Some(&a.expand),
+                )
+            },
         ),
-        Command::Pull(a) => docker(
+        Command::Pull(a) => docker::run(
             cli,
             printer,
-            Action::Pull,
-            request(&a.things, &a.concurrency, &a.filters, None),
+            invocation(Action::Pull, &a.things, &a.concurrency, &a.filters, None),
         ),
-        Command::Clean(a) => docker(
+        Command::Clean(a) => docker::run(
             cli,
             printer,
-            Action::Clean,
-            request(&a.things, &a.concurrency, &a.filters, None),
+            invocation(Action::Clean, &a.things, &a.concurrency, &a.filters, None),
         ),
-        Command::Logs(a) => {
-            let request = Request {
-                things: a.things.things.clone(),
-                ..Request::default()
-            };
-            docker(cli, printer, Action::Logs, request)
-        }
+        Command::Logs(a) => logs::run(cli, printer, a),
     }
 }
 
@@ -112,20 +128,26 @@ fn request(
     }
 }
 
-/// The commands that act on Docker: the environment and the selection are checked
-/// exactly as they will be when run.
-fn docker(cli: &Cli, printer: &Printer, action: Action, request: Request) -> Result<(), Failure> {
-    let env = load(cli, printer)?;
-    let selected = planner::select(&env, action, &request)?;
-    if action == Action::Logs && selected.len() != 1 {
-        return Err(Failure::invalid(
-            "logs can only be shown for a single container",
-        ));
+fn invocation(
+    action: Action,
+    things: &Things,
+    concurrency: &Concurrency,
+    filters: &Filters,
+    expand: Option<&Expand>,
+) -> Invocation {
+    Invocation {
+        action,
+        request: request(things, concurrency, filters, expand),
+        limit: concurrency.limit,
+        options: Options::default(),
+        show_hosts: false,
     }
-    Err(Failure::failed(format!(
-        "`{}` acts on Docker daemons, which this build of maestro cannot reach yet ({} container{} selected)",
-        action.name(),
-        selected.len(),
-        if selected.len() == 1 { "" } else { "s" }
-    )))
+}
+
+fn refresh(refresh: &Refresh) -> Options {
+    Options {
+        refresh: refresh.refresh_images,
+        reuse: refresh.reuse,
+        ..Options::default()
+    }
 }

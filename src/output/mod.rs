@@ -2,6 +2,8 @@
 //! (warnings, errors), coloured only on a terminal; JSON for scripts goes to stdout.
 //! A closed pipe (`maestro dump | head`) ends the output quietly.
 
+pub mod table;
+
 use crate::cli::ColorChoice;
 use crate::config::Diagnostic;
 use std::io::{IsTerminal, Write};
@@ -10,19 +12,40 @@ use std::io::{IsTerminal, Write};
 #[derive(Clone, Copy, Debug)]
 pub struct Printer {
     color_err: bool,
+    /// Is stdout a terminal (the live table rewrites rows in place)?
+    live_out: bool,
+    color_out: bool,
     pub json: bool,
 }
 
 impl Printer {
     pub fn new(choice: ColorChoice, json: bool) -> Printer {
-        let color_err = match choice {
+        let colors = |terminal: bool| match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         };
-        Printer { color_err, json }
+        let live_out = std::io::stdout().is_terminal();
+        Printer {
+            color_err: colors(std::io::stderr().is_terminal()),
+            live_out,
+            color_out: colors(live_out),
+            json,
+        }
+    }
+
+    /// How a play's table is shown: JSON events, rows rewritten in place on a
+    /// terminal, or a line per change.
+    pub fn table_style(&self) -> table::Style {
+        if self.json {
+            table::Style::Json
+        } else if self.live_out {
+            table::Style::Live {
+                color: self.color_out,
+            }
+        } else {
+            table::Style::Lines
+        }
     }
 
     /// Writes a result to stdout. A closed pipe (`maestro dump | head`) is not an error:
@@ -49,6 +72,11 @@ impl Printer {
 
     pub fn warning(&self, diagnostic: &Diagnostic) {
         eprintln!("{} {diagnostic}", self.paint("33", "warning:"));
+    }
+
+    /// A note for the person running the command (stderr).
+    pub fn note(&self, text: &str) {
+        eprintln!("{} {text}", self.paint("36", "note:"));
     }
 
     /// An error message, possibly several lines (each problem on its own line).

@@ -1,0 +1,262 @@
+//! Container operations on one ship: inspect, create, start, stop, kill, remove,
+//! exec. Each names its operation, container and ship when it fails.
+
+use super::create::{CreateSpec, LABEL_CONFIG};
+use super::error::Cause;
+use super::{DockerError, ShipClient};
+use bollard::query_parameters::{
+    CreateContainerOptions, KillContainerOptions, RemoveContainerOptions, StopContainerOptions,
+    WaitContainerOptions,
+};
+use futures_util::StreamExt;
+use std::time::Duration;
+
+/// The most output of a `docker exec` kept (its end).
+const MAX_EXEC_OUTPUT: usize = 4096;
+
+/// What the daemon says of a container.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observed {
+    pub id: String,
+    /// The image ID the container runs.
+    pub image_id: String,
+    pub running: bool,
+    /// `created`, `running`, `exited`…
+    pub status: String,
+    pub exit_code: i64,
+    /// Unix seconds; `None` when it never started (or stopped).
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// The configuration hash maestro labelled it with, if maestro created it.
+    pub config_hash: Option<String>,
+    /// The error Docker recorded, if it could not run the process.
+    pub error: String,
+    /// Its address on the default bridge, while it runs there.
+    pub address: Option<std::net::IpAddr>,
+}
+
+impl Observed {
+    /// The 7-character ID MaestroNG shows.
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(7)]
+    }
+}
+
+fn container(name: &str) -> String {
+    format!("container `{name}`")
+}
+
+impl ShipClient {
+    /// Inspects `name`; `None` when there is no such container.
+    pub async fn inspect(&self, name: &str) -> Result<Option<Observed>, DockerError> {
+        let docker = self.docker().await?;
+        match docker.inspect_container(name, None).await {
+            Ok(info) => {
+                let state = info.state.unwrap_or_default();
+                let labels = info.config.and_then(|c| c.labels).unwrap_or_default();
+                let address = info
+                    .network_settings
+                    .and_then(|n| n.networks)
+                    .and_then(|networks| {
+                        networks
+                            .values()
+                            .filter_map(|e| e.ip_address.as_deref())
+                            .find_map(|ip| ip.parse().ok())
+                    });
+                Ok(Some(Observed {
+                    id: info.id.unwrap_or_default(),
+                    image_id: info.image.unwrap_or_default(),
+                    running: state.running.unwrap_or(false),
+                    status: state.status.map(|s| s.to_string()).unwrap_or_default(),
+                    exit_code: state.exit_code.unwrap_or(0),
+                    started_at: state.started_at.as_deref().and_then(unix_seconds),
+                    finished_at: state.finished_at.as_deref().and_then(unix_seconds),
+                    config_hash: labels.get(LABEL_CONFIG).cloned(),
+                    error: state.error.unwrap_or_default(),
+                    address,
+                }))
+            }
+            Err(e) => match Cause::of(e, self.timeout()) {
+                Cause::NotFound(_) => Ok(None),
+                cause => Err(self.error("inspect", container(name), cause)),
+            },
+        }
+    }
+
+    /// Creates `name`; returns its ID.
+    pub async fn create(&self, name: &str, spec: &CreateSpec) -> Result<String, DockerError> {
+        let docker = self.docker().await?;
+        let options = CreateContainerOptions {
+            name: Some(name.to_string()),
+            ..Default::default()
+        };
+        docker
+            .create_container(Some(options), spec.body.clone())
+            .await
+            .map(|r| r.id)
+            .map_err(|e| self.error("create", container(name), Cause::of(e, self.timeout())))
+    }
+
+    pub async fn start(&self, name: &str) -> Result<(), DockerError> {
+        let docker = self.docker().await?;
+        docker
+            .start_container(name, None)
+            .await
+            .map_err(|e| self.error("start", container(name), Cause::of(e, self.timeout())))
+    }
+
+    /// `docker stop -t stop_timeout`: the request may take that long on top of the
+    /// ship's own timeout.
+    pub async fn stop(&self, name: &str, stop_timeout: u64) -> Result<(), DockerError> {
+        let timeout = self.timeout() + Duration::from_secs(stop_timeout);
+        let docker = self.docker().await?.clone().with_timeout(timeout);
+        let options = StopContainerOptions {
+            t: Some(stop_timeout.min(i32::MAX as u64) as i32),
+            signal: None,
+        };
+        docker
+            .stop_container(name, Some(options))
+            .await
+            .map_err(|e| self.error("stop", container(name), Cause::of(e, timeout)))
+    }
+
+    pub async fn kill(&self, name: &str) -> Result<(), DockerError> {
+        let docker = self.docker().await?;
+        let options = KillContainerOptions {
+            signal: "KILL".into(),
+        };
+        docker
+            .kill_container(name, Some(options))
+            .await
+            .map_err(|e| self.error("kill", container(name), Cause::of(e, self.timeout())))
+    }
+
+    /// Removes `name` and its anonymous volumes (`docker rm -v`); `force` also for a
+    /// running one.
+    pub async fn remove(&self, name: &str, force: bool) -> Result<(), DockerError> {
+        let docker = self.docker().await?;
+        let options = RemoveContainerOptions {
+            v: true,
+            force,
+            link: false,
+        };
+        match docker.remove_container(name, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(e) => match Cause::of(e, self.timeout()) {
+                Cause::NotFound(_) => Ok(()),
+                cause => Err(self.error("remove", container(name), cause)),
+            },
+        }
+    }
+
+    /// Waits up to `within` for `name` to stop running; its exit code if it did.
+    pub async fn exited_within(&self, name: &str, within: Duration) -> Option<i64> {
+        let docker = self.docker().await.ok()?;
+        let options = WaitContainerOptions {
+            condition: "not-running".into(),
+        };
+        let mut wait = docker.wait_container(name, Some(options));
+        match tokio::time::timeout(within, wait.next()).await {
+            Ok(Some(Ok(response))) => Some(response.status_code),
+            Ok(Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. }))) => {
+                Some(code)
+            }
+            _ => None,
+        }
+    }
+
+    /// Runs `command` inside `name` (`docker exec`); its exit code and output.
+    pub async fn exec(
+        &self,
+        name: &str,
+        command: Vec<String>,
+    ) -> Result<(i64, String), DockerError> {
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+        let docker = self.docker().await?;
+        let fail = |e| self.error("exec in", container(name), Cause::of(e, self.timeout()));
+        let exec = docker
+            .create_exec(
+                name,
+                CreateExecOptions {
+                    cmd: Some(command),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(fail)?;
+        let mut output = String::new();
+        if let StartExecResults::Attached { output: mut stream, .. } =
+            docker.start_exec(&exec.id, None).await.map_err(fail)?
+        {
+            while let Some(Ok(chunk)) = stream.next().await {
+                output.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+                if output.len() > MAX_EXEC_OUTPUT * 2 {
+                    let cut = output.len() - MAX_EXEC_OUTPUT;
+                    let cut = (cut..output.len())
+                        .find(|i| output.is_char_boundary(*i))
+                        .unwrap_or(output.len());
+                    output.drain(..cut);
+                }
+            }
+        }
+        let code = docker
+            .inspect_exec(&exec.id)
+            .await
+            .map_err(fail)?
+            .exit_code
+            .unwrap_or(-1);
+        Ok((code, output))
+    }
+}
+
+/// Docker's RFC 3339 times (`2026-11-21T08:30:00.123456789Z`) as Unix seconds;
+/// `None` for Docker's "never" (`0001-01-01T00:00:00Z`) or anything unreadable.
+pub fn unix_seconds(text: &str) -> Option<i64> {
+    let (date, time) = text.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    if y < 1970 {
+        return None;
+    }
+    let clock = time.get(..8)?;
+    let mut t = clock.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
+    let offset = match time[8..].find(['+', '-']) {
+        Some(i) => {
+            let zone = &time[8 + i..];
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let (zh, zm) = zone[1..].split_once(':')?;
+            sign * (zh.parse::<i64>().ok()? * 3600 + zm.parse::<i64>().ok()? * 60)
+        }
+        None => 0,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146097 + doe - 719468;
+    Some(days * 86400 + hh * 3600 + mm * 60 + ss - offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unix_seconds;
+
+    #[test]
+    fn docker_times() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            unix_seconds("2026-11-21T08:30:00.123456789Z"),
+            Some(1_795_249_800)
+        );
+        assert_eq!(unix_seconds("2024-02-29T23:59:59Z"), Some(1_709_251_199));
+        assert_eq!(unix_seconds("2026-11-21T10:30:00+02:00"), Some(1_795_249_800));
+        assert_eq!(unix_seconds("0001-01-01T00:00:00Z"), None);
+        assert_eq!(unix_seconds("garbage"), None);
+    }
+}
