@@ -70,6 +70,17 @@ pub struct TaskError {
 }
 
 impl TaskError {
+    /// A failed Docker call: its cause, and what it was done to unless that is the
+    /// container itself (the report names the container and ship already).
+    pub fn docker(step: &'static str, e: crate::docker::DockerError) -> TaskError {
+        let message = if e.subject.starts_with("container ") || e.op == "connect to" {
+            e.cause.to_string()
+        } else {
+            format!("{}: {}", e.subject, e.cause)
+        };
+        TaskError { step, message }
+    }
+
     pub fn new(step: &'static str, message: impl ToString) -> TaskError {
         TaskError {
             step,
@@ -163,11 +174,15 @@ where
         handles.push(tokio::spawn(async move {
             let result = run_one(&name, waits, halt_on_failure, &slots, &halt, &*task).await;
             let (state, update, failure) = match result {
-                Ran::Finished(f) => (State::Ok, (f.phase, f.detail), None),
+                Ran::Finished(f) => {
+                    let state = if f.phase == Phase::Aborted {
+                        State::NotOk
+                    } else {
+                        State::Ok
+                    };
+                    (state, (f.phase, f.detail), None)
+                }
                 Ran::Failed(e) => {
-                    if halt_on_failure {
-                        halt.fail();
-                    }
                     let detail = format!("failed to {}: {}", e.step, e.message);
                     (State::NotOk, (Phase::Failed, detail), Some(e))
                 }
@@ -179,7 +194,11 @@ where
                 image: None,
                 detail: update.1,
             });
+            // Dependents learn of this failure before the play halts, so they say why.
             me.send_replace(state);
+            if failure.is_some() && halt_on_failure {
+                halt.fail();
+            }
             (name, state, failure)
         }));
     }
@@ -224,6 +243,7 @@ where
     };
     for mut dep in waits {
         let early = tokio::select! {
+            biased;
             s = dep.wait_for(|s| *s != State::Pending) => Ok(s.map(|s| *s).unwrap_or(State::NotOk)),
             r = halted.wait_for(|r| *r != HaltReason::Running) => {
                 Err(r.map(|r| *r).unwrap_or(HaltReason::Interrupted))

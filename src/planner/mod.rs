@@ -4,7 +4,7 @@
 //!
 //! Fixed MaestroNG bugs: `-C`/`-S` filters apply also when no thing is named or with
 //! `-d`; `pull` does not wait for dependencies; `clean` removes dependents before the
-//! containers they depend on.
+//! containers they depend on; `restart` restarts dependencies before dependents.
 
 pub mod deptree;
 pub mod graph;
@@ -70,6 +70,9 @@ impl Action {
     pub fn ordering(self) -> Option<Direction> {
         match self {
             Action::Status | Action::Pull | Action::Logs => None,
+            // Dependencies are restarted before their dependents, so that no dependent
+            // is left talking to the old instance (MaestroNG #186).
+            Action::Restart => Some(Direction::Forward),
             Action::Clean => Some(Direction::Reverse),
             _ => Some(self.closure()),
         }

@@ -92,3 +92,4 @@ pub fn load_env(name: &str) -> maestro::model::Environment {
 }
 pub mod examples;
 pub mod plugins;
+pub mod docker;

@@ -27,7 +27,7 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
     let observed = ship
         .inspect(&c.name)
         .await
-        .map_err(|e| TaskError::new("inspect", e))?;
+        .map_err(|e| TaskError::docker("inspect", e))?;
     let env = engine.container_env(c).await?;
     let spec = create_spec(&engine.environment.name, c, &env);
     if let Some(o) = observed.as_ref().filter(|o| o.running) {
@@ -49,7 +49,7 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
                 engine.say(&c.name, None, format!("removing container {}...", o.short_id()));
                 ship.remove(&c.name, false)
                     .await
-                    .map_err(|e| TaskError::new("remove the old container", e))?;
+                    .map_err(|e| TaskError::docker("remove the old container", e))?;
             }
             maintain::pull(engine, c, refresh).await?;
             engine.say(
@@ -59,7 +59,7 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
             );
             ship.create(&c.name, &spec)
                 .await
-                .map_err(|e| TaskError::new("create", e))?
+                .map_err(|e| TaskError::docker("create", e))?
         }
     };
     let short: String = id.chars().take(7).collect();
@@ -72,7 +72,7 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
         if !reuse {
             let _ = ship.remove(&c.name, true).await;
         }
-        return Err(TaskError::new("start", e));
+        return Err(TaskError::docker("start", e));
     }
     engine.say(&c.name, image.clone(), "waiting for service...");
     let has_running_checks = c
@@ -121,7 +121,7 @@ async fn undo(
     }
     ship.remove(&c.name, true)
         .await
-        .map_err(|e| TaskError::new("remove the unstarted container", e))?;
+        .map_err(|e| TaskError::docker("remove the unstarted container", e))?;
     Ok(Finished {
         phase: Phase::Aborted,
         detail: format!("aborted: {why}; the new container was removed"),
@@ -157,7 +157,7 @@ pub async fn stop(engine: &Engine, c: &Container, kill: bool) -> Result<Finished
     let observed = ship
         .inspect(&c.name)
         .await
-        .map_err(|e| TaskError::new("inspect", e))?;
+        .map_err(|e| TaskError::docker("inspect", e))?;
     let Some(o) = observed.filter(|o| o.running) else {
         return Ok(Finished::unchanged("down"));
     };
@@ -174,13 +174,13 @@ pub async fn stop(engine: &Engine, c: &Container, kill: bool) -> Result<Finished
         engine.say(&c.name, image.clone(), "killing the service...");
         ship.kill(&c.name)
             .await
-            .map_err(|e| TaskError::new("kill", e))?;
+            .map_err(|e| TaskError::docker("kill", e))?;
     } else {
         engine.checks(c, &env, LifecycleState::PreStop, &image).await?;
         engine.say(&c.name, image.clone(), "stopping service...");
         ship.stop(&c.name, c.stop_timeout)
             .await
-            .map_err(|e| TaskError::new("stop", e))?;
+            .map_err(|e| TaskError::docker("stop", e))?;
     }
     engine.checks(c, &env, LifecycleState::Stopped, &image).await?;
     Ok(Finished::done(if kill { "killed" } else { "stopped" }))
@@ -198,12 +198,12 @@ pub async fn restart(engine: &Engine, c: &Container) -> Result<Finished, TaskErr
         let observed = ship
             .inspect(&c.name)
             .await
-            .map_err(|e| TaskError::new("inspect", e))?;
+            .map_err(|e| TaskError::docker("inspect", e))?;
         if let Some(o) = observed.filter(|o| o.running) {
             let image_id = ship
                 .image_id(&c.image.full)
                 .await
-                .map_err(|e| TaskError::new("inspect the image", e))?;
+                .map_err(|e| TaskError::docker("inspect the image", e))?;
             let env = engine.container_env(c).await?;
             let hash = create_spec(&engine.environment.name, c, &env).config_hash;
             let same_image = image_id.as_deref() == Some(o.image_id.as_str());

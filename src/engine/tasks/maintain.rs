@@ -13,7 +13,7 @@ pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<(), Tas
         && ship
             .image_id(&c.image.full)
             .await
-            .map_err(|e| TaskError::new("inspect the image", e))?
+            .map_err(|e| TaskError::docker("inspect the image", e))?
             .is_some()
     {
         return Ok(());
@@ -50,7 +50,7 @@ pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<(), Tas
                 attempt += 1;
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            Err(e) => return Err(TaskError::new("pull", e)),
+            Err(e) => return Err(TaskError::docker("pull", e)),
         }
     }
 }
@@ -62,7 +62,7 @@ pub async fn clean(engine: &Engine, c: &Container) -> Result<Finished, TaskError
     let Some(o) = ship
         .inspect(&c.name)
         .await
-        .map_err(|e| TaskError::new("inspect", e))?
+        .map_err(|e| TaskError::docker("inspect", e))?
     else {
         return Ok(Finished::unchanged("absent"));
     };
@@ -74,7 +74,7 @@ pub async fn clean(engine: &Engine, c: &Container) -> Result<Finished, TaskError
     engine.say(&c.name, image, format!("removing container {}...", o.short_id()));
     ship.remove(&c.name, false)
         .await
-        .map_err(|e| TaskError::new("remove", e))?;
+        .map_err(|e| TaskError::docker("remove", e))?;
     Ok(Finished::done("removed"))
 }
 
@@ -89,7 +89,7 @@ pub async fn status(engine: &Engine, c: &Container) -> Result<Finished, TaskErro
     let observed = ship
         .inspect(&c.name)
         .await
-        .map_err(|e| TaskError::new("inspect", e))?;
+        .map_err(|e| TaskError::docker("inspect", e))?;
     engine.say(&c.name, Some(image_column(c, observed.as_ref())), "");
     if engine.options.full {
         let mut lines = vec![format!(
