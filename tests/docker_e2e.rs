@@ -410,8 +410,32 @@ fn status_full_and_hosts() {
     assert_eq!(env.maestro(&["start", "s-zk-1"]).code, 0);
     let run = env.maestro(&["status", "-F", "-H", "s-zk-1", "s-web-1"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(run.stdout.contains("  1. s-web-1              s-web                127.0.0.1            latest:-                  down\n"), "{}", run.stdout);
-    let details = run.stdout.split_once("  1. s-web-1\n").map(|(_, d)| d).unwrap_or_default();
+    assert!(run.stdout.contains("  2. s-web-1              s-web                127.0.0.1            latest:-                  down\n"), "{}", run.stdout);
+    let details = run.stdout.split_once("  2. s-web-1\n").map(|(_, d)| d).unwrap_or_default();
     assert!(details.starts_with(&format!("      {IMAGE}  (-)\n     >>            http: 41182/tcp is down\n")), "{}", run.stdout);
     assert!(run.stdout.contains("     >>          client: 41180/tcp is up\n"), "{}", run.stdout);
+}
+
+#[test]
+fn another_environment_s_container_is_left_alone() {
+    let body = r#"services:
+  x-svc:
+    image: IMAGE
+    instances:
+      x-shared-1: {ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"]}
+"#;
+    let first = Env::new("owner-a", body);
+    assert_eq!(first.maestro(&["start"]).code, 0);
+    let id = first.inspect("x-shared-1", "{{.Id}}");
+    let second = Env::new("owner-b", body);
+    for args in [&["start"][..], &["stop", "-a"], &["clean"]] {
+        let run = second.maestro(args);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert_eq!(
+            run.stderr,
+            "error: container `x-shared-1` (ship `local`) failed to claim the container name: \
+             a container of that name belongs to environment `e2e-owner-a`; it was left alone\n"
+        );
+    }
+    assert_eq!(first.inspect("x-shared-1", "{{.Id}} {{.State.Running}}"), format!("{id} true"));
 }

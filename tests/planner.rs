@@ -41,10 +41,11 @@ fn start_and_stop_orders() {
         order(&env, Action::Start, &request(&[])),
         ["db-1", "api-1", "api-2", "cache-1", "web-1"]
     );
-    // status shows omitted services too; it does not wait for anything.
+    // status shows omitted services too, numbered in dependency order (it waits for
+    // nothing, as the waits below show for pull).
     assert_eq!(
         order(&env, Action::Status, &request(&[])),
-        ["api-1", "api-2", "cache-1", "db-1", "monitor-1", "web-1"]
+        ["db-1", "monitor-1", "api-1", "api-2", "cache-1", "web-1"]
     );
     let all = Request {
         all: true,
@@ -99,6 +100,11 @@ fn waits_follow_the_dependency_graph_not_levels() {
     assert_eq!(
         plan(&env, Action::Pull, &partial, false).waits["web-1"],
         Vec::<String>::new()
+    );
+    // Fixed (MaestroNG #186): restart brings dependencies back before dependents.
+    assert_eq!(
+        plan(&env, Action::Restart, &selected, false).waits["web-1"],
+        ["api-1", "api-2", "cache-1", "db-1"]
     );
 }
 

@@ -1,7 +1,7 @@
 //! Container operations on one ship: inspect, create, start, stop, kill, remove,
 //! exec. Each names its operation, container and ship when it fails.
 
-use super::create::{CreateSpec, LABEL_CONFIG};
+use super::create::{CreateSpec, LABEL_CONFIG, LABEL_ENVIRONMENT};
 use super::error::Cause;
 use super::{DockerError, ShipClient};
 use bollard::query_parameters::{
@@ -29,6 +29,8 @@ pub struct Observed {
     pub finished_at: Option<i64>,
     /// The configuration hash maestro labelled it with, if maestro created it.
     pub config_hash: Option<String>,
+    /// The environment maestro labelled it with, if maestro created it.
+    pub environment: Option<String>,
     /// The error Docker recorded, if it could not run the process.
     pub error: String,
     /// Its address on the default bridge, while it runs there.
@@ -72,6 +74,7 @@ impl ShipClient {
                     started_at: state.started_at.as_deref().and_then(unix_seconds),
                     finished_at: state.finished_at.as_deref().and_then(unix_seconds),
                     config_hash: labels.get(LABEL_CONFIG).cloned(),
+                    environment: labels.get(LABEL_ENVIRONMENT).cloned(),
                     error: state.error.unwrap_or_default(),
                     address,
                 }))

@@ -11,7 +11,7 @@ pub use schedule::{Finished, Halt, HaltReason, Outcome, TaskError, run_play};
 pub use tasks::{run_task, time_ago};
 
 use crate::checks::{CheckEvent, Observer, Plugins, Probe};
-use crate::docker::{DockerRunner, Fleet, ShipClient};
+use crate::docker::{DockerRunner, Fleet, Observed, ShipClient};
 use crate::model::{Container, EnvMap, Environment, LifecycleState};
 use crate::planner::Action;
 use std::sync::{Arc, Mutex};
@@ -57,6 +57,20 @@ impl Engine {
         self.fleet.ship(&container.ship).ok_or_else(|| {
             TaskError::new("connect", format!("no ship named `{}`", container.ship))
         })
+    }
+
+    /// Refuses to touch a container of the same name that maestro created for another
+    /// environment (containers without the label, e.g. MaestroNG's, are ours).
+    pub fn owned(&self, observed: Option<&Observed>) -> Result<(), TaskError> {
+        match observed.and_then(|o| o.environment.as_deref()) {
+            Some(other) if other != self.environment.name => Err(TaskError::new(
+                "claim the container name",
+                format!(
+                    "a container of that name belongs to environment `{other}`; it was left alone"
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Updates `container`'s row: working on `detail`, with its image column if known.

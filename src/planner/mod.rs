@@ -197,12 +197,21 @@ pub fn plan(
     containers: &BTreeSet<String>,
     ignore_dependencies: bool,
 ) -> Play {
+    let no_waits = || containers.iter().map(|c| (c.clone(), Vec::new())).collect();
     let direction = match action.ordering() {
-        Some(d) if !ignore_dependencies => d,
-        _ => {
+        _ if ignore_dependencies => {
             return Play {
                 containers: containers.iter().cloned().collect(),
-                waits: containers.iter().map(|c| (c.clone(), Vec::new())).collect(),
+                waits: no_waits(),
+            };
+        }
+        Some(d) => d,
+        // status and pull wait for nothing, but number their rows in dependency order
+        // as MaestroNG does.
+        None => {
+            return Play {
+                waits: no_waits(),
+                ..plan(env, Action::Start, containers, false)
             };
         }
     };

@@ -28,6 +28,7 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
         .inspect(&c.name)
         .await
         .map_err(|e| TaskError::docker("inspect", e))?;
+    engine.owned(observed.as_ref())?;
     let env = engine.container_env(c).await?;
     let spec = create_spec(&engine.environment.name, c, &env);
     if let Some(o) = observed.as_ref().filter(|o| o.running) {
@@ -158,6 +159,7 @@ pub async fn stop(engine: &Engine, c: &Container, kill: bool) -> Result<Finished
         .inspect(&c.name)
         .await
         .map_err(|e| TaskError::docker("inspect", e))?;
+    engine.owned(observed.as_ref())?;
     let Some(o) = observed.filter(|o| o.running) else {
         return Ok(Finished::unchanged("down"));
     };

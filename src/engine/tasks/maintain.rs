@@ -66,6 +66,7 @@ pub async fn clean(engine: &Engine, c: &Container) -> Result<Finished, TaskError
     else {
         return Ok(Finished::unchanged("absent"));
     };
+    engine.owned(Some(&o))?;
     let image = Some(image_column(c, Some(&o)));
     if o.running {
         engine.say(&c.name, image, "");

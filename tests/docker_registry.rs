@@ -1,0 +1,190 @@
+//! Authenticated pulls from a real registry (Distribution with htpasswd, on
+//! loopback): credentials from `registries`, from the Docker configuration, a wrong
+//! password, none at all. The password never appears in any output.
+
+mod support;
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use support::docker::{IMAGE, docker, ready};
+use support::plugins::closed_port;
+
+const USER: &str = "alice";
+const PASSWORD: &str = "s3cret-pass-4f1b";
+
+/// A registry requiring `USER`/`PASSWORD`, holding `IMAGE` as `REPO:1`.
+struct Registry {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Registry {
+        ready();
+        let dir = tempfile::tempdir().unwrap();
+        let port = closed_port();
+        let htpasswd = dir.path().join("htpasswd");
+        let made = Command::new("htpasswd")
+            .args(["-Bbc", htpasswd.to_str().unwrap(), USER, PASSWORD])
+            .stderr(Stdio::null())
+            .status()
+            .expect("htpasswd (apache2-utils) is installed");
+        assert!(made.success());
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  htpasswd:\n    realm: maestro-test\n    path: {}\n",
+                dir.path().join("data").display(),
+                htpasswd.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("docker-registry")
+            .args(["serve", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry (Debian) is installed");
+        let registry = Registry { child, port, dir };
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        registry.push();
+        registry
+    }
+
+    fn repo(&self) -> String {
+        format!("127.0.0.1:{}/maestro/busybox", self.port)
+    }
+
+    fn docker_config(&self) -> std::path::PathBuf {
+        self.dir.path().join("docker-config")
+    }
+
+    /// Pushes the test image with the docker CLI (logged in through its own config).
+    fn push(&self) {
+        let tag = format!("{}:1", self.repo());
+        let config = self.docker_config();
+        let cli = |args: &[&str], input: Option<&str>| {
+            let mut child = Command::new("docker")
+                .env("DOCKER_CONFIG", &config)
+                .args(args)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            if let Some(input) = input {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            }
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        let server = format!("127.0.0.1:{}", self.port);
+        cli(&["login", &server, "-u", USER, "--password-stdin"], Some(PASSWORD));
+        cli(&["tag", IMAGE, &tag], None);
+        cli(&["push", &tag], None);
+        self.forget();
+    }
+
+    /// Removes the pulled image from the daemon, so the next pull has to fetch it.
+    fn forget(&self) {
+        let tag = format!("{}:1", self.repo());
+        let _ = Command::new("docker").args(["rmi", &tag]).output();
+    }
+
+    fn env_file(&self, dir: &Path, credentials: &str) -> std::path::PathBuf {
+        let file = dir.join("maestro.yaml");
+        std::fs::write(
+            &file,
+            format!(
+                "name: e2e-registry\nregistries:\n  mine:\n    registry: http://127.0.0.1:{}/v2\n{credentials}ships:\n  local: {{ip: 127.0.0.1, socket_path: /var/run/docker.sock}}\nservices:\n  reg:\n    image: {}:1\n    instances:\n      reg-1: {{ship: local}}\n",
+                self.port,
+                self.repo()
+            ),
+        )
+        .unwrap();
+        file
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.forget();
+    }
+}
+
+fn pull(file: &Path, docker_config: &Path) -> support::Run {
+    support::maestro_in(
+        file.parent().unwrap(),
+        &["-f", file.to_str().unwrap(), "pull"],
+        &[("DOCKER_CONFIG", docker_config.to_str().unwrap())],
+        None,
+    )
+}
+
+#[test]
+fn authenticated_pulls() {
+    let registry = Registry::start();
+    let work = tempfile::tempdir().unwrap();
+    let empty_config = work.path().join("no-docker-config");
+    let image = format!("{}:1", registry.repo());
+
+    // No credentials anywhere: the registry refuses, and says so.
+    let file = registry.env_file(work.path(), "");
+    let none = pull(&file, &empty_config);
+    assert_eq!(none.code, 1, "{}", none.transcript());
+    assert!(
+        none.stderr.starts_with(&format!(
+            "error: container `reg-1` (ship `local`) failed to pull: image `{image}`: "
+        )),
+        "{}",
+        none.stderr
+    );
+    assert!(none.stderr.contains("no basic auth credentials"), "{}", none.stderr);
+
+    // A wrong password: a clear error that does not show it.
+    let file = registry.env_file(
+        work.path(),
+        &format!("    username: {USER}\n    password: wrong-{PASSWORD}\n"),
+    );
+    let wrong = pull(&file, &empty_config);
+    assert_eq!(wrong.code, 1, "{}", wrong.transcript());
+    assert!(wrong.stderr.contains("unauthorized: authentication required"), "{}", wrong.stderr);
+    assert!(!wrong.transcript().contains(PASSWORD), "{}", wrong.transcript());
+
+    // The right one, from the environment file.
+    let file = registry.env_file(
+        work.path(),
+        &format!("    username: {USER}\n    password: {PASSWORD}\n"),
+    );
+    let good = pull(&file, &empty_config);
+    assert_eq!(good.code, 0, "{}", good.transcript());
+    assert!(good.stdout.ends_with(" done\n"), "{}", good.stdout);
+    assert!(!good.transcript().contains(PASSWORD));
+    docker(&["image", "inspect", &image]);
+    registry.forget();
+
+    // From the user's Docker configuration (`docker login`'s `auths`).
+    let file = registry.env_file(work.path(), "");
+    let from_config = pull(&file, &registry.docker_config());
+    assert_eq!(from_config.code, 0, "{}", from_config.transcript());
+    docker(&["image", "inspect", &image]);
+    // `dump` never shows a registry password either.
+    let dump = support::maestro_in(
+        work.path(),
+        &["-f", registry.env_file(work.path(), &format!("    username: {USER}\n    password: {PASSWORD}\n")).to_str().unwrap(), "dump"],
+        &[],
+        None,
+    );
+    assert!(!dump.transcript().contains(PASSWORD), "{}", dump.transcript());
+}
