@@ -99,8 +99,8 @@ async fn docker_config_auth(server: &str) -> Result<Option<PullAuth>, String> {
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
     };
-    let config: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let config: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let helper = config
         .get("credHelpers")
         .and_then(|h| h.get(server))
@@ -123,10 +123,18 @@ async fn docker_config_auth(server: &str) -> Result<Option<PullAuth>, String> {
         .decode(encoded.trim())
         .ok()
         .and_then(|d| String::from_utf8(d).ok())
-        .ok_or_else(|| format!("{}: the `auths` entry of {server} is not base64 user:password", path.display()))?;
-    let (username, password) = decoded
-        .split_once(':')
-        .ok_or_else(|| format!("{}: the `auths` entry of {server} is not user:password", path.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "{}: the `auths` entry of {server} is not base64 user:password",
+                path.display()
+            )
+        })?;
+    let (username, password) = decoded.split_once(':').ok_or_else(|| {
+        format!(
+            "{}: the `auths` entry of {server} is not user:password",
+            path.display()
+        )
+    })?;
     Ok(Some(PullAuth {
         username: username.to_string(),
         password: Secret::new(password.to_string()),
@@ -164,8 +172,16 @@ async fn credential_helper(helper: &str, server: &str) -> Result<Option<PullAuth
     // Docker's convention: the user name `<token>` carries an identity token.
     let token = username == "<token>";
     Ok(Some(PullAuth {
-        username: if token { String::new() } else { username.to_string() },
-        password: Secret::new(if token { String::new() } else { secret.to_string() }),
+        username: if token {
+            String::new()
+        } else {
+            username.to_string()
+        },
+        password: Secret::new(if token {
+            String::new()
+        } else {
+            secret.to_string()
+        }),
         identity_token: token.then(|| Secret::new(secret.to_string())),
         server: server.to_string(),
     }))
@@ -178,7 +194,10 @@ mod tests {
     #[test]
     fn netlocs() {
         assert_eq!(netloc("https://quay.io/v1"), ("quay.io", "quay.io"));
-        assert_eq!(netloc("http://reg.local:5000/v2"), ("reg.local:5000", "reg.local"));
+        assert_eq!(
+            netloc("http://reg.local:5000/v2"),
+            ("reg.local:5000", "reg.local")
+        );
         assert_eq!(netloc("127.0.0.1:5000"), ("127.0.0.1:5000", "127.0.0.1"));
     }
 }

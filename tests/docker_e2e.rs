@@ -93,12 +93,25 @@ fn start_status_stop_clean_in_dependency_order() {
     // Again: nothing to do, every container reported as already up.
     let again = env.maestro(&["start"]);
     assert_eq!(again.code, 0, "{}", again.transcript());
-    let ups = finals(&again.stdout, &["up for 0s", "up for 1s", "up for 2s", "up for 3s"]);
-    assert_eq!(names(&ups), ["o-zk-1", "o-kafka-1", "o-web-1"], "{}", again.stdout);
+    let ups = finals(
+        &again.stdout,
+        &["up for 0s", "up for 1s", "up for 2s", "up for 3s"],
+    );
+    assert_eq!(
+        names(&ups),
+        ["o-zk-1", "o-kafka-1", "o-web-1"],
+        "{}",
+        again.stdout
+    );
 
     let status = env.maestro(&["status"]);
     assert_eq!(status.code, 0, "{}", status.transcript());
-    assert_eq!(status.stdout.matches("running for ").count(), 3, "{}", status.stdout);
+    assert_eq!(
+        status.stdout.matches("running for ").count(),
+        3,
+        "{}",
+        status.stdout
+    );
 
     // Stop: dependents first, rows numbered downwards as MaestroNG does.
     let stop = env.maestro(&["stop", "-a"]);
@@ -108,11 +121,21 @@ fn start_status_stop_clean_in_dependency_order() {
     assert!(stop.stdout.contains("  3. o-web-1 "), "{}", stop.stdout);
 
     let status = env.maestro(&["status"]);
-    assert_eq!(status.stdout.matches(" down for ").count(), 3, "{}", status.stdout);
+    assert_eq!(
+        status.stdout.matches(" down for ").count(),
+        3,
+        "{}",
+        status.stdout
+    );
 
     let clean = env.maestro(&["clean"]);
     assert_eq!(clean.code, 0, "{}", clean.transcript());
-    assert_eq!(clean.stdout.matches(" removed").count(), 3, "{}", clean.stdout);
+    assert_eq!(
+        clean.stdout.matches(" removed").count(),
+        3,
+        "{}",
+        clean.stdout
+    );
     assert!(env.containers().is_empty());
     let status = env.maestro(&["status"]);
     let downs = finals(&status.stdout, &["down"]);
@@ -186,7 +209,11 @@ fn a_failure_stops_dependents_and_names_the_step() {
          error:     cannot bind\n\
          error: not run because of that: f-app-1\n"
     );
-    assert!(run.stdout.contains("aborted: a dependency did not succeed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("aborted: a dependency did not succeed"),
+        "{}",
+        run.stdout
+    );
     // The dependent was never created.
     assert_eq!(names(&env.containers()), ["f-base-1"]);
 }
@@ -237,7 +264,8 @@ fn port_conflict_and_missing_image_are_clear_failures() {
     let run = env.maestro(&["start", "-c", "1", "p-a", "p-b"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
-        run.stderr.starts_with("error: container `p-b-1` (ship `local`) failed to start: "),
+        run.stderr
+            .starts_with("error: container `p-b-1` (ship `local`) failed to start: "),
         "{}",
         run.stderr
     );
@@ -273,7 +301,10 @@ fn concurrency_limit_and_ignored_dependencies() {
         let name = e["container"].as_str().unwrap().to_string();
         match e["phase"].as_str().unwrap() {
             "working" => {
-                assert!(working.as_ref().is_none_or(|w| *w == name), "two at once: {e}");
+                assert!(
+                    working.as_ref().is_none_or(|w| *w == name),
+                    "two at once: {e}"
+                );
                 working = Some(name);
             }
             "done" => {
@@ -291,7 +322,12 @@ fn concurrency_limit_and_ignored_dependencies() {
     // -i: stop everything at once, order ignored; all still end stopped.
     let stop = env.maestro(&["stop", "-a", "-i"]);
     assert_eq!(stop.code, 0, "{}", stop.transcript());
-    assert_eq!(finals(&stop.stdout, &["stopped"]).len(), 3, "{}", stop.stdout);
+    assert_eq!(
+        finals(&stop.stdout, &["stopped"]).len(),
+        3,
+        "{}",
+        stop.stdout
+    );
     // Without -d only the thing named is started, even if its dependency is down.
     let one = env.maestro(&["start", "c-web-1"]);
     assert_eq!(one.code, 0, "{}", one.transcript());
@@ -314,7 +350,12 @@ fn restart_goes_dependencies_first_and_only_if_changed() {
 
     let unchanged = env.maestro(&["restart", "-a", "--only-if-changed"]);
     assert_eq!(unchanged.code, 0, "{}", unchanged.transcript());
-    assert_eq!(finals(&unchanged.stdout, &["up to date"]).len(), 3, "{}", unchanged.stdout);
+    assert_eq!(
+        finals(&unchanged.stdout, &["up to date"]).len(),
+        3,
+        "{}",
+        unchanged.stdout
+    );
 
     // A changed configuration is picked up by --only-if-changed.
     let file = env.file();
@@ -327,7 +368,10 @@ fn restart_goes_dependencies_first_and_only_if_changed() {
     // kill runs no pre-stop check and leaves them down.
     let kill = env.maestro(&["kill", "-a"]);
     assert_eq!(kill.code, 0, "{}", kill.transcript());
-    assert_eq!(names(&finals(&kill.stdout, &["killed"])), ["r-web-1", "r-kafka-1", "r-zk-1"]);
+    assert_eq!(
+        names(&finals(&kill.stdout, &["killed"])),
+        ["r-web-1", "r-kafka-1", "r-zk-1"]
+    );
 }
 
 #[test]
@@ -401,7 +445,10 @@ fn ctrl_c_leaves_no_half_created_container() {
          error: interrupted: 1 container not acted on\n"
     );
     // The started container stays (it ran); its dependent was never created.
-    assert_eq!(env.containers(), [("i-slow-1".to_string(), "running".to_string())]);
+    assert_eq!(
+        env.containers(),
+        [("i-slow-1".to_string(), "running".to_string())]
+    );
 }
 
 #[test]
@@ -411,9 +458,24 @@ fn status_full_and_hosts() {
     let run = env.maestro(&["status", "-F", "-H", "s-zk-1", "s-web-1"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(run.stdout.contains("  2. s-web-1              s-web                127.0.0.1            latest:-                  down\n"), "{}", run.stdout);
-    let details = run.stdout.split_once("  2. s-web-1\n").map(|(_, d)| d).unwrap_or_default();
-    assert!(details.starts_with(&format!("      {IMAGE}  (-)\n     >>            http: 41182/tcp is down\n")), "{}", run.stdout);
-    assert!(run.stdout.contains("     >>          client: 41180/tcp is up\n"), "{}", run.stdout);
+    let details = run
+        .stdout
+        .split_once("  2. s-web-1\n")
+        .map(|(_, d)| d)
+        .unwrap_or_default();
+    assert!(
+        details.starts_with(&format!(
+            "      {IMAGE}  (-)\n     >>            http: 41182/tcp is down\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("     >>          client: 41180/tcp is up\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -437,5 +499,8 @@ fn another_environment_s_container_is_left_alone() {
              a container of that name belongs to environment `e2e-owner-a`; it was left alone\n"
         );
     }
-    assert_eq!(first.inspect("x-shared-1", "{{.Id}} {{.State.Running}}"), format!("{id} true"));
+    assert_eq!(
+        first.inspect("x-shared-1", "{{.Id}} {{.State.Running}}"),
+        format!("{id} true")
+    );
 }

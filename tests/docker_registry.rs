@@ -82,13 +82,25 @@ impl Registry {
                 .unwrap();
             if let Some(input) = input {
                 use std::io::Write;
-                child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(input.as_bytes())
+                    .unwrap();
             }
             let out = child.wait_with_output().unwrap();
-            assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "docker {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
         let server = format!("127.0.0.1:{}", self.port);
-        cli(&["login", &server, "-u", USER, "--password-stdin"], Some(PASSWORD));
+        cli(
+            &["login", &server, "-u", USER, "--password-stdin"],
+            Some(PASSWORD),
+        );
         cli(&["tag", IMAGE, &tag], None);
         cli(&["push", &tag], None);
         self.forget();
@@ -150,7 +162,11 @@ fn authenticated_pulls() {
         "{}",
         none.stderr
     );
-    assert!(none.stderr.contains("no basic auth credentials"), "{}", none.stderr);
+    assert!(
+        none.stderr.contains("no basic auth credentials"),
+        "{}",
+        none.stderr
+    );
 
     // A wrong password: a clear error that does not show it.
     let file = registry.env_file(
@@ -159,8 +175,18 @@ fn authenticated_pulls() {
     );
     let wrong = pull(&file, &empty_config);
     assert_eq!(wrong.code, 1, "{}", wrong.transcript());
-    assert!(wrong.stderr.contains("unauthorized: authentication required"), "{}", wrong.stderr);
-    assert!(!wrong.transcript().contains(PASSWORD), "{}", wrong.transcript());
+    assert!(
+        wrong
+            .stderr
+            .contains("unauthorized: authentication required"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(
+        !wrong.transcript().contains(PASSWORD),
+        "{}",
+        wrong.transcript()
+    );
 
     // The right one, from the environment file.
     let file = registry.env_file(
@@ -182,9 +208,23 @@ fn authenticated_pulls() {
     // `dump` never shows a registry password either.
     let dump = support::maestro_in(
         work.path(),
-        &["-f", registry.env_file(work.path(), &format!("    username: {USER}\n    password: {PASSWORD}\n")).to_str().unwrap(), "dump"],
+        &[
+            "-f",
+            registry
+                .env_file(
+                    work.path(),
+                    &format!("    username: {USER}\n    password: {PASSWORD}\n"),
+                )
+                .to_str()
+                .unwrap(),
+            "dump",
+        ],
         &[],
         None,
     );
-    assert!(!dump.transcript().contains(PASSWORD), "{}", dump.transcript());
+    assert!(
+        !dump.transcript().contains(PASSWORD),
+        "{}",
+        dump.transcript()
+    );
 }

@@ -1,6 +1,7 @@
 //! The commands that act on Docker: plan the play, load the plugins it needs, run it
 //! against the fleet with the live table, and turn its outcome into an exit code.
 
+use crate::Failure;
 use crate::checks::{names_plugins, prepare, search_path};
 use crate::cli::Cli;
 use crate::docker::Fleet;
@@ -8,9 +9,8 @@ use crate::engine::{Engine, Halt, HaltReason, Options, Row, run_play, run_task};
 use crate::model::Environment;
 use crate::output::Printer;
 use crate::output::table::TableReporter;
-use crate::plugin::Host;
 use crate::planner::{self, Action, Request};
-use crate::Failure;
+use crate::plugin::Host;
 use std::sync::{Arc, Mutex};
 
 /// What one Docker command asks for.
@@ -171,7 +171,11 @@ fn rows(env: &Environment, invocation: &Invocation, containers: &[String]) -> Ve
                 c.ship.clone()
             };
             Row {
-                number: if descending { containers.len() - i } else { i + 1 },
+                number: if descending {
+                    containers.len() - i
+                } else {
+                    i + 1
+                },
                 container: name.clone(),
                 service: c.service.clone(),
                 ship,

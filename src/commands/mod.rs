@@ -11,12 +11,12 @@ mod validate;
 
 use crate::cli::{Cli, Command, Concurrency, Expand, Filters, Refresh, Things};
 use crate::engine::Options;
-use docker::Invocation;
-use std::time::Duration;
 use crate::model::Environment;
 use crate::output::Printer;
 use crate::planner::{self, Action, Request};
 use crate::{Failure, config};
+use docker::Invocation;
+use std::time::Duration;
 
 pub use complete::{candidates, script};
 
@@ -56,12 +56,24 @@ pub fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Stop(a) => docker::run(
             cli,
             printer,
-            invocation(Action::Stop, &a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+            invocation(
+                Action::Stop,
+                &a.things,
+                &a.concurrency,
+                &a.filters,
+                Some(&a.expand),
+            ),
         ),
         Command::Kill(a) => docker::run(
             cli,
             printer,
-            invocation(Action::Kill, &a.things, &a.concurrency, &a.filters, Some(&a.expand)),
+            invocation(
+                Action::Kill,
+                &a.things,
+                &a.concurrency,
+                &a.filters,
+                Some(&a.expand),
+            ),
         ),
         Command::Restart(a) => docker::run(
             cli,

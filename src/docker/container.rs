@@ -190,8 +190,9 @@ impl ShipClient {
             .await
             .map_err(fail)?;
         let mut output = String::new();
-        if let StartExecResults::Attached { output: mut stream, .. } =
-            docker.start_exec(&exec.id, None).await.map_err(fail)?
+        if let StartExecResults::Attached {
+            output: mut stream, ..
+        } = docker.start_exec(&exec.id, None).await.map_err(fail)?
         {
             while let Some(Ok(chunk)) = stream.next().await {
                 output.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
@@ -258,7 +259,10 @@ mod tests {
             Some(1_795_249_800)
         );
         assert_eq!(unix_seconds("2024-02-29T23:59:59Z"), Some(1_709_251_199));
-        assert_eq!(unix_seconds("2026-11-21T10:30:00+02:00"), Some(1_795_249_800));
+        assert_eq!(
+            unix_seconds("2026-11-21T10:30:00+02:00"),
+            Some(1_795_249_800)
+        );
         assert_eq!(unix_seconds("0001-01-01T00:00:00Z"), None);
         assert_eq!(unix_seconds("garbage"), None);
     }

@@ -36,8 +36,8 @@ pub fn create_spec(environment_name: &str, container: &Container, env: &EnvMap) 
     labels.insert(LABEL_SERVICE.into(), container.service.clone());
     body.labels = Some(labels);
     // serde_json's maps are sorted: the same request always hashes the same.
-    let canonical = serde_json::to_string(&serde_json::to_value(&body).unwrap_or_default())
-        .unwrap_or_default();
+    let canonical =
+        serde_json::to_string(&serde_json::to_value(&body).unwrap_or_default()).unwrap_or_default();
     let config_hash = format!("{:x}", Sha256::digest(canonical.as_bytes()));
     if let Some(labels) = body.labels.as_mut() {
         labels.insert(LABEL_CONFIG.into(), config_hash.clone());

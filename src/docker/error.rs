@@ -46,9 +46,7 @@ impl Cause {
             } => Cause::from_status(status_code, message),
             E::RequestTimeoutError => Cause::Timeout(timeout),
             E::SocketNotFoundError(path) => Cause::Unreachable(format!("no socket at {path}")),
-            E::HyperLegacyError { err } if err.is_connect() => {
-                Cause::Unreachable(root_cause(&err))
-            }
+            E::HyperLegacyError { err } if err.is_connect() => Cause::Unreachable(root_cause(&err)),
             E::HyperLegacyError { err } => Cause::Other(root_cause(&err)),
             E::IOError { err } => Cause::Unreachable(err.to_string()),
             E::DockerStreamError { error } => Cause::Other(error),

@@ -67,8 +67,8 @@ impl ShipClient {
         let mut stream = docker.create_image(Some(options), None, credentials);
         let mut layers: BTreeMap<String, f64> = BTreeMap::new();
         while let Some(item) = stream.next().await {
-            let info = item
-                .map_err(|e| self.error("pull", image(&reference), Cause::of(e, PULL_ANSWER)))?;
+            let info =
+                item.map_err(|e| self.error("pull", image(&reference), Cause::of(e, PULL_ANSWER)))?;
             if let Some(detail) = info.error_detail {
                 let message = detail.message.unwrap_or_default();
                 let cause = match detail.code {
@@ -82,10 +82,12 @@ impl ShipClient {
             };
             let done = match status.as_str() {
                 "Download complete" | "Pull complete" | "Already exists" => Some(100.0),
-                "Downloading" => info.progress_detail.and_then(|p| match (p.current, p.total) {
-                    (Some(c), Some(t)) if t > 0 => Some(c as f64 * 100.0 / t as f64),
-                    _ => None,
-                }),
+                "Downloading" => info
+                    .progress_detail
+                    .and_then(|p| match (p.current, p.total) {
+                        (Some(c), Some(t)) if t > 0 => Some(c as f64 * 100.0 / t as f64),
+                        _ => None,
+                    }),
                 "Pulling fs layer" | "Waiting" => Some(0.0),
                 _ => None,
             };

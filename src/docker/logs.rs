@@ -4,8 +4,8 @@
 use super::error::Cause;
 use super::{DockerError, ShipClient};
 use bollard::query_parameters::{EventsOptions, LogsOptions};
-use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use std::collections::HashMap;
 
 impl ShipClient {

@@ -54,9 +54,9 @@ impl Engine {
 
     /// The ship of `container` (validation guarantees it exists).
     pub fn ship(&self, container: &Container) -> Result<&Arc<ShipClient>, TaskError> {
-        self.fleet.ship(&container.ship).ok_or_else(|| {
-            TaskError::new("connect", format!("no ship named `{}`", container.ship))
-        })
+        self.fleet
+            .ship(&container.ship)
+            .ok_or_else(|| TaskError::new("connect", format!("no ship named `{}`", container.ship)))
     }
 
     /// Refuses to touch a container of the same name that maestro created for another
@@ -100,7 +100,10 @@ impl Engine {
                 crate::providers::generate_env(plugins, &self.environment, container, &mut env)
                     .await
                     .map_err(|e| TaskError::new("generate the environment", e))?;
-            self.notes.lock().unwrap_or_else(|p| p.into_inner()).extend(notes);
+            self.notes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(notes);
         }
         Ok(env)
     }
@@ -137,7 +140,10 @@ impl Engine {
         let label = state.as_str();
         let observer: Observer = Arc::new(move |event| {
             if let CheckEvent::NotReady {
-                container, check, reason, ..
+                container,
+                check,
+                reason,
+                ..
             } = event
             {
                 reporter.update(Update {
@@ -158,7 +164,8 @@ impl Engine {
             observer: Some(observer),
             direct,
         };
-        let run = crate::checks::run_state(plugins, &self.environment, container, env, state, probe);
+        let run =
+            crate::checks::run_state(plugins, &self.environment, container, env, state, probe);
         tokio::select! {
             result = run => result.map_err(|f| TaskError::new(step, format!("{} ({})", f.reason, f.check))),
             () = self.halt.interrupted() => Err(TaskError::new(step, "interrupted")),

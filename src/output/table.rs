@@ -107,7 +107,10 @@ impl Table {
             fit(&r.row.service, s),
             fit(&r.row.ship, h),
             fit(&r.image, IMAGE_COLUMN),
-            paint(tone, r.detail.lines().next().unwrap_or_default().to_string())
+            paint(
+                tone,
+                r.detail.lines().next().unwrap_or_default().to_string()
+            )
         );
         line.trim_end().to_string()
     }
@@ -143,7 +146,8 @@ impl Reporter for TableReporter {
             .collect();
         match self.style {
             Style::Json => {
-                let event = serde_json::json!({"event": "play", "action": action, "containers": rows});
+                let event =
+                    serde_json::json!({"event": "play", "action": action, "containers": rows});
                 Self::write(&format!("{event}\n"));
             }
             Style::Lines => Self::write(&format!("{}\n", t.header())),

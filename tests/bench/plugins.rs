@@ -175,8 +175,7 @@ fn late_port(runtime: &tokio::runtime::Runtime) {
                 container,
                 &vars,
                 maestro::model::LifecycleState::Running,
-                None,
-                None,
+                maestro::checks::Probe::default(),
             ))
             .unwrap();
         runs.push(Instant::now() - opened);

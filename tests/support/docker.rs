@@ -39,7 +39,9 @@ pub fn ready() {
             ),
         }
         let build = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images/busybox/build");
-        let status = Command::new(build).status().expect("the image build script runs");
+        let status = Command::new(build)
+            .status()
+            .expect("the image build script runs");
         assert!(status.success(), "building {IMAGE} failed");
     });
 }
@@ -86,7 +88,12 @@ impl Env {
     pub fn containers(&self) -> Vec<(String, String)> {
         let filter = format!("label=maestro.environment={}", self.name);
         let out = docker(&[
-            "ps", "-a", "--filter", &filter, "--format", "{{.Names}} {{.ID}} {{.State}}",
+            "ps",
+            "-a",
+            "--filter",
+            &filter,
+            "--format",
+            "{{.Names}} {{.ID}} {{.State}}",
         ]);
         let mut list: Vec<(String, String)> = out
             .lines()

@@ -90,6 +90,6 @@ pub fn load_env(name: &str) -> maestro::model::Environment {
         .expect("valid")
         .environment
 }
+pub mod docker;
 pub mod examples;
 pub mod plugins;
-pub mod docker;

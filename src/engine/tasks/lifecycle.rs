@@ -33,7 +33,10 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
     let spec = create_spec(&engine.environment.name, c, &env);
     if let Some(o) = observed.as_ref().filter(|o| o.running) {
         let mut detail = format!("up{}", time_ago(o.started_at, now()));
-        if o.config_hash.as_deref().is_some_and(|h| h != spec.config_hash) {
+        if o.config_hash
+            .as_deref()
+            .is_some_and(|h| h != spec.config_hash)
+        {
             detail.push_str(" (its configuration changed: `restart` applies it)");
         }
         engine.say(&c.name, Some(image_column(c, Some(o))), "");
@@ -47,7 +50,11 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
         Some(o) if reuse => o.id.clone(),
         _ => {
             if let Some(o) = &observed {
-                engine.say(&c.name, None, format!("removing container {}...", o.short_id()));
+                engine.say(
+                    &c.name,
+                    None,
+                    format!("removing container {}...", o.short_id()),
+                );
                 ship.remove(&c.name, false)
                     .await
                     .map_err(|e| TaskError::docker("remove the old container", e))?;
@@ -68,7 +75,11 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
     if engine.halt.is_interrupted() {
         return undo(ship, c, reuse, "interrupted before its start").await;
     }
-    engine.say(&c.name, image.clone(), format!("starting container {short}..."));
+    engine.say(
+        &c.name,
+        image.clone(),
+        format!("starting container {short}..."),
+    );
     if let Err(e) = ship.start(&c.name).await {
         if !reuse {
             let _ = ship.remove(&c.name, true).await;
@@ -178,13 +189,17 @@ pub async fn stop(engine: &Engine, c: &Container, kill: bool) -> Result<Finished
             .await
             .map_err(|e| TaskError::docker("kill", e))?;
     } else {
-        engine.checks(c, &env, LifecycleState::PreStop, &image).await?;
+        engine
+            .checks(c, &env, LifecycleState::PreStop, &image)
+            .await?;
         engine.say(&c.name, image.clone(), "stopping service...");
         ship.stop(&c.name, c.stop_timeout)
             .await
             .map_err(|e| TaskError::docker("stop", e))?;
     }
-    engine.checks(c, &env, LifecycleState::Stopped, &image).await?;
+    engine
+        .checks(c, &env, LifecycleState::Stopped, &image)
+        .await?;
     Ok(Finished::done(if kill { "killed" } else { "stopped" }))
 }
 
@@ -235,7 +250,12 @@ pub async fn restart(engine: &Engine, c: &Container) -> Result<Finished, TaskErr
         interruptible_sleep(engine, delay).await?;
     }
     // With --only-if-changed, -r already pulled above.
-    start_with(engine, c, engine.options.refresh && !engine.options.only_if_changed).await
+    start_with(
+        engine,
+        c,
+        engine.options.refresh && !engine.options.only_if_changed,
+    )
+    .await
 }
 
 async fn interruptible_sleep(engine: &Engine, delay: Duration) -> Result<(), TaskError> {

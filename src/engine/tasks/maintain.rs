@@ -18,13 +18,9 @@ pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<(), Tas
     {
         return Ok(());
     }
-    let auth = crate::registry::pull_auth(
-        engine.plugins.as_deref(),
-        &engine.environment,
-        &c.image,
-    )
-    .await
-    .map_err(|e| TaskError::new("get registry credentials", e))?;
+    let auth = crate::registry::pull_auth(engine.plugins.as_deref(), &engine.environment, &c.image)
+        .await
+        .map_err(|e| TaskError::new("get registry credentials", e))?;
     let retry = crate::registry::find(&engine.environment, &c.image)
         .map(|r| r.retry.clone())
         .unwrap_or_default();
@@ -34,12 +30,17 @@ pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<(), Tas
         engine.say(&c.name, None, label.clone());
         let mut shown = -1i64;
         let result = ship
-            .pull(&c.image.repository, &c.image.tag, auth.as_ref(), |percent| {
-                if percent as i64 != shown {
-                    shown = percent as i64;
-                    engine.say(&c.name, None, format!("{label} {percent:.0}%"));
-                }
-            })
+            .pull(
+                &c.image.repository,
+                &c.image.tag,
+                auth.as_ref(),
+                |percent| {
+                    if percent as i64 != shown {
+                        shown = percent as i64;
+                        engine.say(&c.name, None, format!("{label} {percent:.0}%"));
+                    }
+                },
+            )
             .await;
         match result {
             Ok(()) => return Ok(()),
@@ -72,7 +73,11 @@ pub async fn clean(engine: &Engine, c: &Container) -> Result<Finished, TaskError
         engine.say(&c.name, image, "");
         return Ok(Finished::unchanged("skipped (running)"));
     }
-    engine.say(&c.name, image, format!("removing container {}...", o.short_id()));
+    engine.say(
+        &c.name,
+        image,
+        format!("removing container {}...", o.short_id()),
+    );
     ship.remove(&c.name, false)
         .await
         .map_err(|e| TaskError::docker("remove", e))?;
@@ -129,9 +134,7 @@ pub async fn status(engine: &Engine, c: &Container) -> Result<Finished, TaskErro
         engine.reporter.details(&c.name, &lines);
     }
     Ok(match observed {
-        Some(o) if o.running => {
-            Finished::done(format!("running{}", time_ago(o.started_at, now())))
-        }
+        Some(o) if o.running => Finished::done(format!("running{}", time_ago(o.started_at, now()))),
         Some(o) => Finished::unchanged(format!("down{}", time_ago(o.finished_at, now()))),
         None => Finished::unchanged("down"),
     })

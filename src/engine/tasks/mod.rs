@@ -19,7 +19,9 @@ pub async fn run_task(engine: Arc<Engine>, name: String) -> Result<Finished, Tas
         Action::Kill => lifecycle::stop(&engine, container, true).await,
         Action::Restart => lifecycle::restart(&engine, container).await,
         Action::Clean => maintain::clean(&engine, container).await,
-        Action::Pull => maintain::pull(&engine, container, true).await.map(|_| Finished::done("done")),
+        Action::Pull => maintain::pull(&engine, container, true)
+            .await
+            .map(|_| Finished::done("done")),
         Action::Status => maintain::status(&engine, container).await,
         other => Err(TaskError::new(
             "run",
