@@ -190,7 +190,7 @@ fn a_failure_stops_dependents_and_names_the_step() {
   f-base:
     image: IMAGE
     instances:
-      f-base-1: {{ship: local, command: [sh, -c, "echo booting; echo cannot bind >&2; exit 3"]}}
+      f-base-1: {{ship: local, command: [sh, -c, "echo booting; echo cannot bind; exit 3"]}}
   f-app:
     image: IMAGE
     requires: [f-base]
