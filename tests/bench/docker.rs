@@ -37,8 +37,9 @@ fn chain() -> String {
         }
         text.push_str("    instances:\n");
         for i in 1..=4 {
+            let port = 47000 + level * 10 + i;
             text.push_str(&format!(
-                "      bc-{level}-{i}: {{ship: local, command: [sh, -c, \"trap 'exit 0' TERM; nc -ll -p 7000 -e true & wait\"], ports: {{app: 7000}}, lifecycle: {{running: [{{type: tcp, port: app}}]}}}}\n"
+                "      bc-{level}-{i}: {{ship: local, command: [sh, -c, \"trap 'exit 0' TERM; nc -ll -p 7000 -e true & wait\"], ports: {{app: \"7000:{port}\"}}, lifecycle: {{running: [{{type: tcp, port: app}}]}}}}\n"
             ));
         }
     }
