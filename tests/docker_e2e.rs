@@ -253,6 +253,7 @@ fn port_conflict_and_missing_image_are_clear_failures() {
       p-a-1: {ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"], ports: {x: "80:41140"}}
   p-b:
     image: IMAGE
+    requires: [p-a]
     instances:
       p-b-1: {ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"], ports: {x: "81:41140"}}
   p-missing:
@@ -503,4 +504,42 @@ fn another_environment_s_container_is_left_alone() {
         first.inspect("x-shared-1", "{{.Id}} {{.State.Running}}"),
         format!("{id} true")
     );
+}
+
+#[test]
+fn logs_follow_reattaches_after_a_restart() {
+    let body = r#"services:
+  lf-talk:
+    image: IMAGE
+    instances:
+      lf-talk-1: {ship: local, command: [sh, -c, "echo hello from $HOSTNAME; trap 'exit 0' TERM; sleep 600 & wait"]}
+"#;
+    let env = Env::new("follow", body);
+    assert_eq!(env.maestro(&["start"]).code, 0);
+    let file = env.file();
+    let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_maestro"))
+        .args(["-f", file.to_str().unwrap(), "logs", "-F", "lf-talk-1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = follow.stdout.take().unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let wait = std::time::Duration::from_secs(20);
+    assert_eq!(lines.recv_timeout(wait).unwrap(), "hello from lf-talk-1");
+    let restart = env.maestro(&["restart", "lf-talk-1"]);
+    assert_eq!(restart.code, 0, "{}", restart.transcript());
+    // The new container's first line, through the same `logs -F`.
+    assert_eq!(lines.recv_timeout(wait).unwrap(), "hello from lf-talk-1");
+    let _ = follow.kill();
+    let _ = follow.wait();
 }
