@@ -10,9 +10,9 @@ use futures_util::StreamExt;
 use std::time::Duration;
 
 /// How long a container with no running checks is watched after its start: one that
-/// exits within it failed to start. As long as the daemon took to start it (a busy
-/// daemon also reports exits late), within these bounds.
-const START_GRACE: (Duration, Duration) = (Duration::from_millis(100), Duration::from_secs(1));
+/// exits within it failed to start. Long enough for a busy daemon to report an exit,
+/// short enough to cost little (all containers of a level wait it at once).
+const START_GRACE: Duration = Duration::from_millis(250);
 
 /// How many lines of a failed container's output the error shows.
 const FAILURE_LOG_LINES: u64 = 10;
@@ -81,7 +81,6 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
         image.clone(),
         format!("starting container {short}..."),
     );
-    let starting = std::time::Instant::now();
     if let Err(e) = ship.start(&c.name).await {
         if !reuse {
             let _ = ship.remove(&c.name, true).await;
@@ -102,8 +101,7 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
             code = ship.exited_within(&c.name, Duration::MAX) => code,
         }
     } else {
-        let grace = starting.elapsed().clamp(START_GRACE.0, START_GRACE.1);
-        ship.exited_within(&c.name, grace).await
+        ship.exited_within(&c.name, START_GRACE).await
     };
     if let Some(code) = exited {
         let output = last_output(ship, &c.name).await;
