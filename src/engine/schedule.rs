@@ -114,7 +114,7 @@ impl Finished {
 /// The end of a play.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Containers whose task failed, in the order they failed.
+    /// Containers whose task failed, in play order.
     pub failures: Vec<(String, TaskError)>,
     /// Containers not run because of a failure or an interruption.
     pub aborted: Vec<String>,
@@ -171,46 +171,49 @@ where
             image: None,
             detail: "waiting...".into(),
         });
-        handles.push(tokio::spawn(async move {
-            let result = run_one(&name, waits, halt_on_failure, &slots, &halt, &*task).await;
-            let (state, update, failure) = match result {
-                Ran::Finished(f) => {
-                    let state = if f.phase == Phase::Aborted {
-                        State::NotOk
-                    } else {
-                        State::Ok
-                    };
-                    (state, (f.phase, f.detail), None)
+        handles.push((
+            name.clone(),
+            tokio::spawn(async move {
+                let result = run_one(&name, waits, halt_on_failure, &slots, &halt, &*task).await;
+                let (state, update, failure) = match result {
+                    Ran::Finished(f) => {
+                        let state = if f.phase == Phase::Aborted {
+                            State::NotOk
+                        } else {
+                            State::Ok
+                        };
+                        (state, (f.phase, f.detail), None)
+                    }
+                    Ran::Failed(e) => {
+                        let detail = format!("failed to {}: {}", e.step, e.message);
+                        (State::NotOk, (Phase::Failed, detail), Some(e))
+                    }
+                    Ran::Aborted(why) => (State::NotOk, (Phase::Aborted, why), None),
+                };
+                reporter.update(Update {
+                    container: name.clone(),
+                    phase: update.0,
+                    image: None,
+                    detail: update.1,
+                });
+                // Dependents learn of this failure before the play halts, so they say why.
+                me.send_replace(state);
+                if failure.is_some() && halt_on_failure {
+                    halt.fail();
                 }
-                Ran::Failed(e) => {
-                    let detail = format!("failed to {}: {}", e.step, e.message);
-                    (State::NotOk, (Phase::Failed, detail), Some(e))
-                }
-                Ran::Aborted(why) => (State::NotOk, (Phase::Aborted, why), None),
-            };
-            reporter.update(Update {
-                container: name.clone(),
-                phase: update.0,
-                image: None,
-                detail: update.1,
-            });
-            // Dependents learn of this failure before the play halts, so they say why.
-            me.send_replace(state);
-            if failure.is_some() && halt_on_failure {
-                halt.fail();
-            }
-            (name, state, failure)
-        }));
+                (state, failure)
+            }),
+        ));
     }
     let mut outcome = Outcome::default();
-    for handle in handles {
+    for (name, handle) in handles {
         match handle.await {
-            Ok((name, _, Some(failure))) => outcome.failures.push((name, failure)),
-            Ok((name, State::NotOk, None)) => outcome.aborted.push(name),
+            Ok((_, Some(failure))) => outcome.failures.push((name, failure)),
+            Ok((State::NotOk, None)) => outcome.aborted.push(name),
             Ok(_) => {}
             Err(e) => outcome
                 .failures
-                .push(("?".into(), TaskError::new("run", e.to_string()))),
+                .push((name, TaskError::new("run", e.to_string()))),
         }
     }
     outcome.interrupted = halt.is_interrupted();
