@@ -43,10 +43,7 @@ pub fn run(cli: &Cli, printer: &Printer, args: &LogsArgs) -> Result<(), Failure>
             ship.wait_started(&name)
                 .await
                 .map_err(|e| Failure::failed(e.to_string()))?;
-            since = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-                - 1;
+            since = crate::docker::unix_now() - 1;
             tail = None;
         }
     })

@@ -215,6 +215,13 @@ impl ShipClient {
     }
 }
 
+/// Now, in Unix seconds (to compare with Docker's times).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// Docker's RFC 3339 times (`2026-11-21T08:30:00.123456789Z`) as Unix seconds;
 /// `None` for Docker's "never" (`0001-01-01T00:00:00Z`) or anything unreadable.
 pub fn unix_seconds(text: &str) -> Option<i64> {

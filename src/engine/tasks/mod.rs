@@ -5,7 +5,7 @@ mod lifecycle;
 mod maintain;
 
 use super::{Engine, Finished, TaskError};
-use crate::docker::Observed;
+use crate::docker::{Observed, unix_now as now};
 use crate::model::Container;
 use crate::planner::Action;
 use std::sync::Arc;
@@ -59,13 +59,6 @@ pub fn time_ago(since: Option<i64>, now: i64) -> String {
     } else {
         format!(" for {sec}s")
     }
-}
-
-/// Now, in Unix seconds.
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]
