@@ -5,7 +5,7 @@ use crate::Failure;
 use crate::checks::{names_plugins, prepare, search_path};
 use crate::cli::Cli;
 use crate::docker::Fleet;
-use crate::engine::{Engine, Halt, HaltReason, Options, Row, run_play, run_task};
+use crate::engine::{Engine, Halt, Options, Row, run_play, run_task};
 use crate::model::Environment;
 use crate::output::Printer;
 use crate::output::table::TableReporter;
@@ -119,7 +119,7 @@ pub fn run(cli: &Cli, printer: &Printer, invocation: Invocation) -> Result<(), F
             )
         })
         .collect();
-    if outcome.interrupted || halt.reason() == HaltReason::Interrupted {
+    if outcome.interrupted {
         lines.push(format!(
             "interrupted: {} container{} not acted on",
             outcome.aborted.len(),

@@ -40,8 +40,13 @@ pub struct Observed {
 impl Observed {
     /// The 7-character ID MaestroNG shows.
     pub fn short_id(&self) -> &str {
-        &self.id[..self.id.len().min(7)]
+        short_id(&self.id)
     }
+}
+
+/// The first 7 characters of a container ID, as MaestroNG shows them.
+pub fn short_id(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
 }
 
 fn container(name: &str) -> String {

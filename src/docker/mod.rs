@@ -10,7 +10,7 @@ mod image;
 mod logs;
 mod ship;
 
-pub use container::{Observed, unix_now, unix_seconds};
+pub use container::{Observed, short_id, unix_now, unix_seconds};
 pub use create::{CreateSpec, LABEL_CONFIG, LABEL_ENVIRONMENT, LABEL_SERVICE, create_spec};
 pub use error::{Cause, DockerError};
 pub use image::PullAuth;

@@ -109,13 +109,15 @@ impl Engine {
     }
 
     /// Runs `container`'s checks of `state`, if it has any, showing their progress;
-    /// an interruption cuts them short.
+    /// an interruption cuts them short. `address` is the container's own (bridge)
+    /// address while it runs, probed instead of a loopback ship address.
     pub async fn checks(
         &self,
         container: &Container,
         env: &EnvMap,
         state: LifecycleState,
         image: &Option<String>,
+        address: Option<std::net::IpAddr>,
     ) -> Result<(), TaskError> {
         if container.lifecycle.get(&state).is_none_or(Vec::is_empty) {
             return Ok(());
@@ -155,14 +157,10 @@ impl Engine {
             }
         });
         self.say(&container.name, image.clone(), format!("{label} checks..."));
-        let direct = match ship.inspect(&container.name).await {
-            Ok(Some(observed)) => observed.address,
-            _ => None,
-        };
         let probe = Probe {
             runner: Some(runner),
             observer: Some(observer),
-            direct,
+            direct: address,
         };
         let run =
             crate::checks::run_state(plugins, &self.environment, container, env, state, probe);

@@ -84,7 +84,7 @@ impl Env {
         maestro_in(self.dir.path(), &all, &[], None)
     }
 
-    /// The IDs of this environment's containers (running or not), by name.
+    /// This environment's containers (running or not): name and state, by name.
     pub fn containers(&self) -> Vec<(String, String)> {
         let filter = format!("label=maestro.environment={}", self.name);
         let out = docker(&[

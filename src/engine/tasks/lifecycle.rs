@@ -40,11 +40,11 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
         {
             detail.push_str(" (its configuration changed: `restart` applies it)");
         }
-        engine.say(&c.name, Some(image_column(c, Some(o))), "");
+        engine.say(&c.name, Some(image_column(c, Some(&o.id))), "");
         return Ok(Finished::unchanged(detail));
     }
     engine
-        .checks(c, &env, LifecycleState::PreStart, &None)
+        .checks(c, &env, LifecycleState::PreStart, &None, None)
         .await?;
     let reuse = engine.options.reuse && observed.is_some();
     let id = match &observed {
@@ -71,8 +71,8 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
                 .map_err(|e| TaskError::docker("create", e))?
         }
     };
-    let short: String = id.chars().take(7).collect();
-    let image = Some(format!("{}:{short}", c.image.tag));
+    let short = crate::docker::short_id(&id).to_string();
+    let image = Some(image_column(c, Some(&id)));
     if engine.halt.is_interrupted() {
         return undo(ship, c, reuse, "interrupted before its start").await;
     }
@@ -93,8 +93,15 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
         .get(&LifecycleState::Running)
         .is_some_and(|v| !v.is_empty());
     let exited = if has_running_checks {
+        // The container's own address, for checks of a loopback ship.
+        let address = ship
+            .inspect(&c.name)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|o| o.address);
         tokio::select! {
-            checked = engine.checks(c, &env, LifecycleState::Running, &image) => {
+            checked = engine.checks(c, &env, LifecycleState::Running, &image, address) => {
                 checked?;
                 None
             }
@@ -175,7 +182,7 @@ pub async fn stop(engine: &Engine, c: &Container, kill: bool) -> Result<Finished
     let Some(o) = observed.filter(|o| o.running) else {
         return Ok(Finished::unchanged("down"));
     };
-    let image = Some(image_column(c, Some(&o)));
+    let image = Some(image_column(c, Some(&o.id)));
     let needs_env = [LifecycleState::PreStop, LifecycleState::Stopped]
         .iter()
         .any(|s| c.lifecycle.get(s).is_some_and(|v| !v.is_empty()));
@@ -191,7 +198,7 @@ pub async fn stop(engine: &Engine, c: &Container, kill: bool) -> Result<Finished
             .map_err(|e| TaskError::docker("kill", e))?;
     } else {
         engine
-            .checks(c, &env, LifecycleState::PreStop, &image)
+            .checks(c, &env, LifecycleState::PreStop, &image, o.address)
             .await?;
         engine.say(&c.name, image.clone(), "stopping service...");
         ship.stop(&c.name, c.stop_timeout)
@@ -199,7 +206,7 @@ pub async fn stop(engine: &Engine, c: &Container, kill: bool) -> Result<Finished
             .map_err(|e| TaskError::docker("stop", e))?;
     }
     engine
-        .checks(c, &env, LifecycleState::Stopped, &image)
+        .checks(c, &env, LifecycleState::Stopped, &image, None)
         .await?;
     Ok(Finished::done(if kill { "killed" } else { "stopped" }))
 }
@@ -226,7 +233,7 @@ pub async fn restart(engine: &Engine, c: &Container) -> Result<Finished, TaskErr
             let hash = create_spec(&engine.environment.name, c, &env).config_hash;
             let same_image = image_id.as_deref() == Some(o.image_id.as_str());
             if same_image && o.config_hash.as_deref() == Some(hash.as_str()) {
-                engine.say(&c.name, Some(image_column(c, Some(&o))), "");
+                engine.say(&c.name, Some(image_column(c, Some(&o.id))), "");
                 return Ok(Finished::unchanged("up to date"));
             }
         }

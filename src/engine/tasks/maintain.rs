@@ -68,7 +68,7 @@ pub async fn clean(engine: &Engine, c: &Container) -> Result<Finished, TaskError
         return Ok(Finished::unchanged("absent"));
     };
     engine.owned(Some(&o))?;
-    let image = Some(image_column(c, Some(&o)));
+    let image = Some(image_column(c, Some(&o.id)));
     if o.running {
         engine.say(&c.name, image, "");
         return Ok(Finished::unchanged("skipped (running)"));
@@ -96,7 +96,11 @@ pub async fn status(engine: &Engine, c: &Container) -> Result<Finished, TaskErro
         .inspect(&c.name)
         .await
         .map_err(|e| TaskError::docker("inspect", e))?;
-    engine.say(&c.name, Some(image_column(c, observed.as_ref())), "");
+    engine.say(
+        &c.name,
+        Some(image_column(c, observed.as_ref().map(|o| o.id.as_str()))),
+        "",
+    );
     if engine.options.full {
         let mut lines = vec![format!(
             "      {}  ({})",

@@ -5,7 +5,7 @@ mod lifecycle;
 mod maintain;
 
 use super::{Engine, Finished, TaskError};
-use crate::docker::{Observed, unix_now as now};
+use crate::docker::{short_id, unix_now as now};
 use crate::model::Container;
 use crate::planner::Action;
 use std::sync::Arc;
@@ -31,12 +31,8 @@ pub async fn run_task(engine: Arc<Engine>, name: String) -> Result<Finished, Tas
 }
 
 /// The image column MaestroNG shows: `tag:shortid` (`tag:-` when absent).
-fn image_column(container: &Container, observed: Option<&Observed>) -> String {
-    format!(
-        "{}:{}",
-        container.image.tag,
-        observed.map_or("-", Observed::short_id)
-    )
+fn image_column(container: &Container, id: Option<&str>) -> String {
+    format!("{}:{}", container.image.tag, id.map_or("-", short_id))
 }
 
 /// MaestroNG's `time_ago`: ` for 59s`, ` for 1m0s`, ` for 1h0m`, ` for 1d0h0m`;
