@@ -56,6 +56,8 @@ pub struct Context<'a> {
     pub base_dir: &'a Path,
     pub schema: u8,
     pub ships: &'a BTreeMap<String, Ship>,
+    /// Why the ship `local` (the local daemon) cannot be used, when it cannot.
+    pub local_error: Option<String>,
 }
 
 pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
@@ -203,6 +205,12 @@ fn container(
     let fields = diags.fields(node, path, INSTANCE_KEYS);
     let ship = fields.required(diags, "ship").and_then(|(n, p)| {
         let ship = diags.name(n, &p)?;
+        if let (false, Some(why)) = (ctx.ships.contains_key(&ship), &ctx.local_error)
+            && ship == super::ships::LOCAL
+        {
+            diags.error(n.pos, &p, format!("the local Docker daemon: {why}"));
+            return None;
+        }
         if !ctx.ships.contains_key(&ship) {
             let known: Vec<&str> = ctx.ships.keys().map(String::as_str).collect();
             diags.error(

@@ -92,7 +92,9 @@ fn ship(
         None => None,
     };
     let socket_path = text(diags, "socket_path").map(PathBuf::from);
-    let ship = Ship {
+    // With `ssh_tunnel`, `socket_path` is the daemon's socket on the ship, reached
+    // through the tunnel (MaestroNG could not combine the two).
+    Some(Ship {
         name: name.to_string(),
         ip: ip?,
         endpoint: endpoint?,
@@ -107,18 +109,7 @@ fn ship(
         tls_key: file(diags, "tls_key"),
         ssl_version: text(diags, "ssl_version"),
         ssh_tunnel,
-    };
-    if ship.ssh_tunnel.is_some()
-        && ship.socket_path.is_some()
-        && let Some(pos) = own.key_pos("socket_path")
-    {
-        diags.error(
-            pos,
-            &join(&own.path, "socket_path"),
-            "a unix socket cannot be reached through an SSH tunnel: give one or the other",
-        );
-    }
-    Some(ship)
+    })
 }
 
 fn ssh(diags: &mut Diagnostics, node: &Node, path: &str, base_dir: &Path) -> Option<SshTunnel> {
@@ -138,6 +129,94 @@ fn ssh(diags: &mut Diagnostics, node: &Node, path: &str, base_dir: &Path) -> Opt
         key: base_dir.join(key?),
         port: port?,
     })
+}
+
+/// The ship an instance may name without defining it: the local daemon.
+pub const LOCAL: &str = "local";
+
+/// The ship `local`, as the Docker CLI finds its daemon: `DOCKER_HOST` (`unix://PATH` or
+/// `tcp://HOST[:PORT]`), TLS when `DOCKER_TLS_VERIFY` (verified, with `ca.pem`, `cert.pem`
+/// and `key.pem` of `DOCKER_CERT_PATH`, default `~/.docker`) or `DOCKER_TLS` is set,
+/// else `/var/run/docker.sock`. Its `ip` (what containers and checks are told) is the
+/// TCP host, else this machine's outward address.
+pub fn local_ship(var: impl Fn(&str) -> Option<String>) -> Result<Ship, String> {
+    let set = |name: &str| var(name).filter(|v| !v.is_empty());
+    let tls_verify = set("DOCKER_TLS_VERIFY").is_some();
+    let tls = tls_verify || set("DOCKER_TLS").is_some();
+    let mut ship = Ship {
+        name: LOCAL.to_string(),
+        ip: String::new(),
+        endpoint: String::new(),
+        docker_port: if tls { 2376 } else { 2375 },
+        socket_path: None,
+        api_version: None,
+        timeout: 5.0,
+        tls,
+        tls_verify,
+        tls_ca_cert: None,
+        tls_cert: None,
+        tls_key: None,
+        ssl_version: None,
+        ssh_tunnel: None,
+    };
+    let host = set("DOCKER_HOST").unwrap_or_else(|| "unix:///var/run/docker.sock".into());
+    if let Some(path) = host.strip_prefix("unix://") {
+        ship.socket_path = Some(PathBuf::from(path));
+        ship.ip = outward_address();
+        ship.endpoint = "localhost".into();
+    } else if let Some(address) = host.strip_prefix("tcp://") {
+        let address = address.trim_end_matches('/');
+        let (name, port) =
+            match address.rsplit_once(':') {
+                Some((name, port)) if !name.ends_with(':') => (
+                    name,
+                    Some(port.parse::<u16>().map_err(|_| {
+                        format!("DOCKER_HOST {host:?}: {port:?} is not a port number")
+                    })?),
+                ),
+                _ => (address, None),
+            };
+        let name = name.trim_start_matches('[').trim_end_matches(']');
+        if name.is_empty() {
+            return Err(format!("DOCKER_HOST {host:?} names no host"));
+        }
+        ship.ip = name.to_string();
+        ship.endpoint = name.to_string();
+        ship.docker_port = port.unwrap_or(ship.docker_port);
+    } else {
+        return Err(format!(
+            "DOCKER_HOST {host:?}: maestro reaches a local daemon through unix:// or tcp:// \
+             (for a remote one over SSH, define a ship with `ssh_tunnel`)"
+        ));
+    }
+    if tls {
+        let dir = set("DOCKER_CERT_PATH")
+            .map(PathBuf::from)
+            .or_else(|| std::env::home_dir().map(|home| home.join(".docker")));
+        if let Some(dir) = dir {
+            if tls_verify {
+                ship.tls_ca_cert = Some(dir.join("ca.pem"));
+            }
+            let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+            if cert.exists() && key.exists() {
+                ship.tls_cert = Some(cert);
+                ship.tls_key = Some(key);
+            }
+        }
+    }
+    Ok(ship)
+}
+
+/// This machine's address on its default route (a UDP socket is "connected", nothing is
+/// sent); `127.0.0.1` without one.
+fn outward_address() -> String {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|socket| {
+            socket.connect("192.0.2.1:9")?;
+            socket.local_addr()
+        })
+        .map(|address| address.ip().to_string())
+        .unwrap_or_else(|_| "127.0.0.1".into())
 }
 
 /// Checks `ship_provider`: only `static` exists.

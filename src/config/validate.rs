@@ -69,7 +69,7 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
     if let Some((n, _)) = top.some("ship_provider") {
         ships::ship_provider(&mut diags, n);
     }
-    let ship_map = match top.required(&mut diags, "ships") {
+    let mut ship_map = match top.some("ships") {
         Some((n, _)) => ships::ships(
             &mut diags,
             n,
@@ -78,15 +78,24 @@ pub fn validate(doc: &Node, file: &str, base_dir: &Path) -> Result<Validated, Di
         ),
         None => BTreeMap::new(),
     };
+    let local = (!ship_map.contains_key(ships::LOCAL))
+        .then(|| ships::local_ship(|name| std::env::var(name).ok()));
+    if let Some(Ok(ship)) = &local {
+        ship_map.insert(ships::LOCAL.to_string(), ship.clone());
+    }
     let ctx = Context {
         base_dir,
         schema,
         ships: &ship_map,
+        local_error: local.as_ref().and_then(|l| l.as_ref().err()).cloned(),
     };
     let mut built = match top.some("services") {
         Some((n, _)) => services::services(&mut diags, n, &ctx),
         None => services::Built::default(),
     };
+    if local.is_some() && !built.containers.values().any(|c| c.ship == ships::LOCAL) {
+        ship_map.remove(ships::LOCAL);
+    }
     let audit = top
         .some("audit")
         .map(|(n, _)| audit::auditors(&mut diags, n))

@@ -9,6 +9,9 @@ mod error;
 mod image;
 mod logs;
 mod ship;
+mod ssh;
+mod tls;
+mod transport;
 
 pub use container::{Observed, short_id, unix_now, unix_seconds};
 pub use create::{CreateSpec, LABEL_CONFIG, LABEL_ENVIRONMENT, LABEL_SERVICE, create_spec};

@@ -2,6 +2,7 @@
 //! (or fixed by `api_version`), shared by every container of that ship.
 
 use super::error::{Cause, DockerError};
+use super::transport::{self, Route};
 use bollard::{ClientVersion, Docker};
 use std::time::Duration;
 use tokio::sync::OnceCell;
@@ -63,16 +64,6 @@ pub fn address(ship: &crate::model::Ship) -> String {
 }
 
 async fn connect(ship: &crate::model::Ship) -> Result<Docker, Cause> {
-    if ship.tls || ship.tls_verify {
-        return Err(Cause::Other(
-            "TLS ships are not supported by this version of maestro".into(),
-        ));
-    }
-    if ship.ssh_tunnel.is_some() {
-        return Err(Cause::Other(
-            "SSH tunnels are not supported by this version of maestro".into(),
-        ));
-    }
     let fixed = match ship.api_version.as_deref() {
         None | Some("auto") => None,
         Some(text) => Some(parse_version(text).ok_or_else(|| {
@@ -82,18 +73,11 @@ async fn connect(ship: &crate::model::Ship) -> Result<Docker, Cause> {
         })?),
     };
     let timeout = Duration::from_secs_f64(ship.timeout.max(0.001));
-    let seconds = timeout.as_secs().max(1);
+    let route = Route::of(ship).map_err(Cause::Other)?;
     let version = fixed.unwrap_or(*bollard::API_DEFAULT_VERSION);
-    let docker = match &ship.socket_path {
-        Some(path) => Docker::connect_with_unix(&path.to_string_lossy(), seconds, &version),
-        None => Docker::connect_with_http(
-            &format!("{}:{}", ship.endpoint, ship.docker_port),
-            seconds,
-            &version,
-        ),
-    }
-    .map_err(|e| Cause::of(e, timeout))?
-    .with_timeout(timeout);
+    let docker = transport::docker(route, timeout, &version)
+        .map_err(|e| Cause::of(e, timeout))?
+        .with_timeout(timeout);
     if fixed.is_some() {
         return Ok(docker);
     }
