@@ -166,7 +166,11 @@ fn rows(env: &Environment, invocation: &Invocation, containers: &[String]) -> Ve
         .map(|(i, name)| {
             let c = &env.containers[name];
             let ship = if invocation.show_hosts {
-                env.ships.get(&c.ship).map_or(&c.ship, |s| &s.ip).clone()
+                match env.ships.get(&c.ship) {
+                    Some(s) if s.ssh_tunnel.is_some() => format!("{} (ssh)", s.ip),
+                    Some(s) => s.ip.clone(),
+                    None => c.ship.clone(),
+                }
             } else {
                 c.ship.clone()
             };

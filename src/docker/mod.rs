@@ -17,7 +17,7 @@ pub use container::{Observed, short_id, unix_now, unix_seconds};
 pub use create::{CreateSpec, LABEL_CONFIG, LABEL_ENVIRONMENT, LABEL_SERVICE, create_spec};
 pub use error::{Cause, DockerError};
 pub use image::PullAuth;
-pub use ship::{ShipClient, address};
+pub use ship::ShipClient;
 
 use crate::model::Environment;
 use crate::plugin::{Completion, ContainerRunner};

@@ -55,14 +55,6 @@ impl ShipClient {
     }
 }
 
-/// Where the API of a ship is: its unix socket, else `endpoint:docker_port` over TCP.
-pub fn address(ship: &crate::model::Ship) -> String {
-    match &ship.socket_path {
-        Some(path) => format!("unix://{}", path.display()),
-        None => format!("tcp://{}:{}", ship.endpoint, ship.docker_port),
-    }
-}
-
 async fn connect(ship: &crate::model::Ship) -> Result<Docker, Cause> {
     let fixed = match ship.api_version.as_deref() {
         None | Some("auto") => None,

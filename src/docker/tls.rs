@@ -70,8 +70,9 @@ fn client_config(ship: &Ship) -> Result<ClientConfig, String> {
     match (&ship.tls_cert, &ship.tls_key) {
         (Some(cert), Some(key)) => {
             let chain = certificates(cert, "tls_cert")?;
-            let key = PrivateKeyDer::from_pem_file(key)
-                .map_err(|e| format!("cannot read tls_key `{}`: {e}", key.display()))?;
+            let pem = read(key, "tls_key")?;
+            let key = PrivateKeyDer::from_pem_slice(&pem)
+                .map_err(|e| format!("tls_key `{}`: {e}", key.display()))?;
             builder
                 .with_client_auth_cert(chain, key)
                 .map_err(|e| format!("tls_cert and tls_key do not make a client identity: {e}"))
@@ -84,16 +85,21 @@ fn client_config(ship: &Ship) -> Result<ClientConfig, String> {
 
 /// Every certificate of a PEM file (at least one).
 fn certificates(path: &Path, key: &str) -> Result<Vec<CertificateDer<'static>>, String> {
-    let unreadable =
-        |e: &dyn std::fmt::Display| format!("cannot read {key} `{}`: {e}", path.display());
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| unreadable(&e))?
+    let pem = read(path, key)?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| unreadable(&e))?;
+        .map_err(|e| format!("{key} `{}`: {e}", path.display()))?;
     if certs.is_empty() {
-        return Err(unreadable(&"no PEM certificate in it"));
+        return Err(format!(
+            "{key} `{}` holds no PEM certificate",
+            path.display()
+        ));
     }
     Ok(certs)
+}
+
+fn read(path: &Path, key: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {key} `{}`: {e}", path.display()))
 }
 
 /// `tls` without `tls_verify`: any server certificate is accepted, the handshake's

@@ -93,3 +93,4 @@ pub fn load_env(name: &str) -> maestro::model::Environment {
 pub mod docker;
 pub mod examples;
 pub mod plugins;
+pub mod ships;

@@ -1,0 +1,440 @@
+//! End to end over four ships — the host's daemon (the implicit ship `local`, unix
+//! socket), `tcp` (plain TCP), `tls` (TLS with client certificates) and `ssh` (an SSH
+//! tunnel to the daemon's socket) — each a separate dockerd with its own address
+//! (`tests/ships`). Dependencies cross ships; `-S` filters; `status -H`; a ship that is
+//! down; wrong certificates, keys and host keys; an image pulled on every ship from a
+//! registry.
+
+mod support;
+
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use support::docker::{IMAGE, finals};
+use support::plugins::closed_port;
+use support::ships::{Fleet, HOST_IP, SSH_IP, TCP_IP, TLS_IP, definitions, docker_on, state};
+
+/// A listener that honours SIGTERM (busybox `nc`, one process per connection).
+fn listener(port: u16) -> String {
+    format!("[sh, -c, \"trap 'exit 0' TERM; nc -ll -p {port} -e true & wait\"]")
+}
+
+const SLEEPER: &str = "[sh, -c, \"trap 'exit 0' TERM; sleep 3600 & wait\"]";
+
+/// db (tcp ship, tcp check on its published port) ← api (tls) ← worker (ssh) ← web
+/// (the implicit `local`).
+fn chain(p: &str, port: u16) -> String {
+    format!(
+        r#"services:
+  {p}db:
+    image: IMAGE
+    instances:
+      {p}db-1:
+        ship: tcp
+        command: {db}
+        ports: {{pg: "5432:{port}"}}
+        lifecycle: {{running: [{{type: tcp, port: pg}}]}}
+  {p}api:
+    image: IMAGE
+    requires: [{p}db]
+    instances:
+      {p}api-1: {{ship: tls, command: {sleeper}}}
+  {p}worker:
+    image: IMAGE
+    requires: [{p}api]
+    instances:
+      {p}worker-1: {{ship: ssh, command: {sleeper}}}
+  {p}web:
+    image: IMAGE
+    requires: [{p}worker]
+    instances:
+      {p}web-1: {{ship: local, command: {sleeper}}}
+"#,
+        db = listener(5432),
+        sleeper = SLEEPER,
+    )
+}
+
+fn names(rows: &[(String, String)]) -> Vec<&str> {
+    rows.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+/// The last line of each row in plain output, by row number.
+fn last_lines(stdout: &str) -> Vec<String> {
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for line in stdout.lines().skip(1) {
+        let number = line.trim_start().split('.').next().unwrap_or("");
+        if let Ok(n) = number.parse::<usize>() {
+            rows.retain(|(m, _)| *m != n);
+            rows.push((n, line.trim_end().to_string()));
+        }
+    }
+    rows.sort();
+    rows.into_iter().map(|(_, l)| l).collect()
+}
+
+#[test]
+fn a_play_across_four_ships() {
+    let fleet = Fleet::new("four", &definitions(), &chain("f-", 45432));
+    let start = fleet.maestro(&["start"]);
+    assert_eq!(start.code, 0, "{}", start.transcript());
+    // Each waits for the one before it, on another ship.
+    assert_eq!(
+        names(&finals(&start.stdout, &["started"])),
+        ["f-db-1", "f-api-1", "f-worker-1", "f-web-1"],
+        "{}",
+        start.stdout
+    );
+    for (ship, name) in [
+        ("tcp", "f-db-1"),
+        ("tls", "f-api-1"),
+        ("ssh", "f-worker-1"),
+        ("local", "f-web-1"),
+    ] {
+        assert_eq!(
+            fleet.containers(ship),
+            [(name.to_string(), "running".to_string())],
+            "ship {ship}"
+        );
+    }
+    // Each container is told its own ship's address, and its dependencies' ships.
+    let env = fleet.inspect("ssh", "f-worker-1", "{{json .Config.Env}}");
+    let env: Vec<String> = serde_json::from_str(&env).unwrap();
+    for expected in [
+        format!("CONTAINER_HOST_ADDRESS={SSH_IP}"),
+        format!("F_DB_F_DB_1_HOST={TCP_IP}"),
+        "F_DB_F_DB_1_PG_PORT=45432".to_string(),
+        format!("F_API_F_API_1_HOST={TLS_IP}"),
+        format!("F_WORKER_F_WORKER_1_HOST={SSH_IP}"),
+    ] {
+        assert!(env.contains(&expected), "{expected} not in {env:?}");
+    }
+
+    // `status -H`: ships by address, the tunnelled one marked.
+    let status = fleet.maestro(&["status", "-H"]);
+    assert_eq!(status.code, 0, "{}", status.transcript());
+    let rows = last_lines(&status.stdout);
+    let expected_ships = [
+        TCP_IP.to_string(),
+        TLS_IP.to_string(),
+        format!("{SSH_IP} (ssh)"),
+    ];
+    for (row, ship) in rows.iter().zip(&expected_ships) {
+        assert!(
+            row.contains(&format!(" {ship} ")) && row.contains(" running for "),
+            "{row}"
+        );
+    }
+
+    // `-S` (fnmatch): only the containers of the ships it matches.
+    let stop = fleet.maestro(&["stop", "-a", "-S", "t*"]);
+    assert_eq!(stop.code, 0, "{}", stop.transcript());
+    assert_eq!(
+        names(&finals(&stop.stdout, &["stopped"])),
+        ["f-api-1", "f-db-1"],
+        "{}",
+        stop.stdout
+    );
+    assert_eq!(fleet.containers("tcp")[0].1, "exited");
+    assert_eq!(fleet.containers("tls")[0].1, "exited");
+    assert_eq!(fleet.containers("ssh")[0].1, "running");
+    assert_eq!(fleet.containers("local")[0].1, "running");
+
+    let stop = fleet.maestro(&["stop", "-a"]);
+    assert_eq!(stop.code, 0, "{}", stop.transcript());
+    let clean = fleet.maestro(&["clean"]);
+    assert_eq!(clean.code, 0, "{}", clean.transcript());
+    for ship in ["tcp", "tls", "ssh", "local"] {
+        assert!(fleet.containers(ship).is_empty(), "ship {ship}");
+    }
+}
+
+#[test]
+fn a_ship_that_is_down() {
+    let port = closed_port();
+    let ships = format!(
+        "ships:\n  tcp: {{ip: {TCP_IP}}}\n  gone: {{ip: 127.0.0.1, docker_port: {port}}}\n  silent: {{ip: 10.213.0.99, timeout: 1}}\n"
+    );
+    let body = format!(
+        r#"services:
+  d-base:
+    image: IMAGE
+    instances:
+      d-base-1: {{ship: tcp, command: {SLEEPER}}}
+  d-mid:
+    image: IMAGE
+    requires: [d-base]
+    instances:
+      d-mid-1: {{ship: gone, command: {SLEEPER}}}
+  d-top:
+    image: IMAGE
+    requires: [d-mid]
+    instances:
+      d-top-1: {{ship: tcp, command: {SLEEPER}}}
+      d-top-2: {{ship: silent, command: {SLEEPER}}}
+"#
+    );
+    let fleet = Fleet::new("down", &ships, &body);
+
+    // status: every container is reported, those of the down ships with why.
+    let status = fleet.maestro(&["status"]);
+    assert_eq!(status.code, 1, "{}", status.transcript());
+    let refused = format!(
+        "failed to inspect: the Docker daemon cannot be reached: 127.0.0.1:{port}: Connection refused (os error 111)"
+    );
+    let silent = "failed to inspect: the Docker daemon cannot be reached: no connection within 1s";
+    assert_eq!(
+        last_lines(&status.stdout),
+        [
+            "  1. d-base-1             d-base               tcp                  latest:-                  down".to_string(),
+            format!("  2. d-mid-1              d-mid                gone                                           {refused}"),
+            "  3. d-top-1              d-top                tcp                  latest:-                  down".to_string(),
+            format!("  4. d-top-2              d-top                silent                                         {silent}"),
+        ]
+    );
+    assert!(
+        status.stderr.contains(&format!(
+            "error: container `d-mid-1` (ship `gone`) {refused}\n"
+        )) && status.stderr.contains(&format!(
+            "error: container `d-top-2` (ship `silent`) {silent}\n"
+        )),
+        "{}",
+        status.stderr
+    );
+
+    // start: the base on the live ship starts, the next one's ship is down, so
+    // nothing that requires it is started anywhere.
+    let start = fleet.maestro(&["start"]);
+    assert_eq!(start.code, 1, "{}", start.transcript());
+    // Whether the tops learn of the failure from their dependency or from the halt
+    // depends on timing; either way they are never started.
+    let mut finals = finals(
+        &start.stdout,
+        &[
+            "started",
+            "a dependency did not succeed",
+            "the play halted on a failure",
+        ],
+    );
+    finals.sort();
+    let finals: Vec<(&str, bool)> = finals
+        .iter()
+        .map(|(n, s)| (n.as_str(), s == "started"))
+        .collect();
+    assert_eq!(
+        finals,
+        [("d-base-1", true), ("d-top-1", false), ("d-top-2", false)],
+        "{}",
+        start.stdout
+    );
+    assert!(
+        start.stderr.contains(&format!(
+            "error: container `d-mid-1` (ship `gone`) {refused}\nerror: not run because of that: d-top-1, d-top-2\n"
+        )),
+        "{}",
+        start.stderr
+    );
+    assert_eq!(
+        fleet.containers("tcp"),
+        [("d-base-1".to_string(), "running".to_string())]
+    );
+}
+
+/// The first error line of `status` for a one-ship environment written with `ship`.
+fn status_error(name: &str, ship: &str, vars: &[(&str, &str)]) -> String {
+    let body = format!(
+        "services:\n  s:\n    image: IMAGE\n    instances:\n      {name}-1: {{ship: x, command: {SLEEPER}}}\n"
+    );
+    let fleet = Fleet::new(name, &format!("ships:\n  x: {ship}\n"), &body);
+    let status = fleet.maestro_with(&["status"], vars);
+    assert_eq!(status.code, 1, "{}", status.transcript());
+    status
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn wrong_certificates_keys_and_host_keys_are_clear_errors() {
+    let s = state();
+    let p = |f: &str| s.join(f).display().to_string();
+    let prefix = "error: container `{name}-1` (ship `x`) failed to inspect: the Docker daemon cannot be reached: ";
+    let expect = |name: &str, rest: &str| format!("{}{rest}", prefix.replace("{name}", name));
+
+    // A CA that did not sign the daemon's certificate.
+    let wrong_ca = format!(
+        "{{ip: {TLS_IP}, tls: true, tls_verify: true, tls_ca_cert: {}, tls_cert: {}, tls_key: {}}}",
+        p("tls/other-ca.pem"),
+        p("tls/client.pem"),
+        p("tls/client-key.pem")
+    );
+    assert_eq!(
+        status_error("t-ca", &wrong_ca, &[]),
+        expect(
+            "t-ca",
+            &format!(
+                "TLS handshake with {TLS_IP}:2376 failed: invalid peer certificate: UnknownIssuer"
+            )
+        )
+    );
+    // No client certificate for a daemon that requires one.
+    let no_client = format!(
+        "{{ip: {TLS_IP}, tls: true, tls_verify: true, tls_ca_cert: {}}}",
+        p("tls/ca.pem")
+    );
+    assert_eq!(
+        status_error("t-nocert", &no_client, &[]),
+        "error: container `t-nocert-1` (ship `x`) failed to inspect: received fatal alert: BadCertificate"
+    );
+    // A missing certificate file is named.
+    let missing =
+        format!("{{ip: {TLS_IP}, tls: true, tls_verify: true, tls_ca_cert: /nonexistent/ca.pem}}");
+    assert_eq!(
+        status_error("t-missing", &missing, &[]),
+        "error: container `t-missing-1` (ship `x`) failed to inspect: cannot read tls_ca_cert `/nonexistent/ca.pem`: No such file or directory (os error 2)"
+    );
+
+    // SSH: a key the server does not know.
+    let stranger = format!(
+        "{{ip: {SSH_IP}, socket_path: /run/maestro-ships/ssh.sock, ssh_tunnel: {{user: root, key: {}}}}}",
+        p("ssh/stranger_ed25519")
+    );
+    assert_eq!(
+        status_error("t-stranger", &stranger, &[]),
+        expect(
+            "t-stranger",
+            &format!(
+                "the SSH server {SSH_IP}:22 refused the key `{}` for user `root`",
+                p("ssh/stranger_ed25519")
+            )
+        )
+    );
+    // SSH: a server whose host key is not in known_hosts is refused.
+    let good = format!(
+        "{{ip: {SSH_IP}, socket_path: /run/maestro-ships/ssh.sock, ssh_tunnel: {{user: root, key: {}}}}}",
+        p("ssh/id_ed25519")
+    );
+    let empty_home = tempfile::tempdir().unwrap();
+    let error = status_error(
+        "t-unknown",
+        &good,
+        &[("HOME", empty_home.path().to_str().unwrap())],
+    );
+    let known_hosts = empty_home.path().join(".ssh/known_hosts");
+    assert!(
+        error.starts_with(&expect(
+            "t-unknown",
+            &format!("the host key of the SSH server {SSH_IP} (SHA256:")
+        )) && error.ends_with(&format!(
+            ") is not in {}; check the fingerprint, then add it: ssh-keyscan -p 22 {SSH_IP} >> {}",
+            known_hosts.display(),
+            known_hosts.display()
+        )),
+        "{error}"
+    );
+}
+
+/// A registry on this machine's address on the ships' network (no auth).
+struct Registry {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Registry {
+        support::ships::up();
+        let dir = tempfile::tempdir().unwrap();
+        let port = closed_port();
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {HOST_IP}:{port}\n",
+                dir.path().join("data").display(),
+            ),
+        )
+        .unwrap();
+        let child = Command::new("docker-registry")
+            .args(["serve", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry (Debian) is installed");
+        for _ in 0..100 {
+            if TcpStream::connect((HOST_IP, port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Registry {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn an_image_is_pulled_on_every_ship_that_needs_it() {
+    let registry = Registry::start();
+    let image = format!("{HOST_IP}:{}/maestro/moved:1", registry.port);
+    // Pushed from the tcp ship (the ships trust 10.213.0.0/24 registries), then removed
+    // from every ship so that each must pull it.
+    docker_on("tcp", &["tag", IMAGE, &image]);
+    docker_on("tcp", &["push", &image]);
+    for ship in ["tcp", "tls", "ssh"] {
+        let _ = Command::new("docker")
+            .args(["-H", &format!("unix:///run/maestro-ships/{ship}.sock")])
+            .args(["rmi", &image])
+            .output();
+    }
+    let body = format!(
+        r#"services:
+  m:
+    image: {image}
+    instances:
+      m-1: {{ship: tcp, command: {SLEEPER}}}
+      m-2: {{ship: tls, command: {SLEEPER}}}
+      m-3: {{ship: ssh, command: {SLEEPER}}}
+"#
+    );
+    let fleet = Fleet::new("moved", &definitions(), &body);
+    let start = fleet.maestro(&["start"]);
+    assert_eq!(start.code, 0, "{}", start.transcript());
+    // One pull per ship (the table shows the image without its registry, as MaestroNG).
+    assert_eq!(
+        start
+            .stdout
+            .matches(" pulling image maestro/moved:1...")
+            .count(),
+        3,
+        "{}",
+        start.stdout
+    );
+    for (ship, name) in [("tcp", "m-1"), ("tls", "m-2"), ("ssh", "m-3")] {
+        assert_eq!(
+            fleet.containers(ship),
+            [(name.to_string(), "running".to_string())]
+        );
+        assert_eq!(
+            fleet.inspect(ship, name, "{{.Config.Image}}"),
+            image,
+            "ship {ship}"
+        );
+    }
+    assert_eq!(
+        start.stdout.matches(" started").count(),
+        3,
+        "{}",
+        start.stdout
+    );
+}
