@@ -277,3 +277,50 @@ fn includes_are_relative_to_the_environment_file() {
     assert_eq!(dump["containers"]["web-1"]["image"], "nginx:1.27");
     assert_eq!(dump["containers"]["web-1"]["env"]["DOCKER_TAG"], "1.27");
 }
+
+#[test]
+fn the_local_ship_needs_no_definition() {
+    let text = "name: solo\nservices:\n  a: {image: x, instances: {a-1: {ship: local}}}\n";
+    let dump = maestro_in(
+        &envs(),
+        &["-f", "-", "dump"],
+        &[
+            ("DOCKER_HOST", "tcp://10.1.2.3:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", "/certs"),
+        ],
+        Some(text),
+    );
+    assert_eq!((dump.code, dump.stderr.as_str()), (0, ""));
+    let dump: serde_json::Value = serde_json::from_str(&dump.stdout).expect("JSON on stdout");
+    let ship = &dump["environment"]["ships"]["local"];
+    assert_eq!(ship["ip"], "10.1.2.3");
+    assert_eq!(ship["docker_port"], 2376);
+    assert_eq!(ship["tls_verify"], true);
+    assert_eq!(ship["tls_ca_cert"], "/certs/ca.pem");
+    assert_eq!(
+        dump["containers"]["a-1"]["env"]["CONTAINER_HOST_ADDRESS"],
+        "10.1.2.3"
+    );
+
+    // A DOCKER_HOST maestro cannot use is an error at the instance that needs it.
+    let bad = maestro_in(
+        &envs(),
+        &["-f", "-", "validate"],
+        &[("DOCKER_HOST", "ssh://ops@far")],
+        Some(text),
+    );
+    assert_eq!(
+        bad.transcript(),
+        "exit: 2\n--- stdout\n--- stderr\nerror: <stdin>:3:41: services.a.instances.a-1.ship: the local Docker daemon: DOCKER_HOST \"ssh://ops@far\": maestro reaches a local daemon through unix:// or tcp:// (for a remote one over SSH, define a ship with `ssh_tunnel`)\nerror: 1 problem found in <stdin>\n"
+    );
+    // Not needed, not an error.
+    let unused = "name: solo\nships: {vm: {ip: 10.0.0.1}}\nservices:\n  a: {image: x, instances: {a-1: {ship: vm}}}\n";
+    let fine = maestro_in(
+        &envs(),
+        &["-f", "-", "validate"],
+        &[("DOCKER_HOST", "ssh://ops@far")],
+        Some(unused),
+    );
+    assert_eq!(fine.code, 0, "{}", fine.transcript());
+}

@@ -438,3 +438,48 @@ fn an_image_is_pulled_on_every_ship_that_needs_it() {
         start.stdout
     );
 }
+
+#[test]
+fn the_local_ship_is_where_docker_host_points() {
+    // No `ships` at all: `local` is the daemon of DOCKER_HOST (here the tcp ship).
+    let body = format!(
+        "services:\n  l:\n    image: IMAGE\n    instances:\n      l-1: {{ship: local, command: {SLEEPER}}}\n"
+    );
+    let fleet = Fleet::new("docker-host", "", &body);
+    let host = format!("tcp://{TCP_IP}:2375");
+    let start = fleet.maestro_with(&["start"], &[("DOCKER_HOST", &host)]);
+    assert_eq!(start.code, 0, "{}", start.transcript());
+    assert_eq!(
+        fleet.containers("tcp"),
+        [("l-1".to_string(), "running".to_string())]
+    );
+    assert!(fleet.containers("local").is_empty());
+    let env = fleet.inspect("tcp", "l-1", "{{json .Config.Env}}");
+    assert!(
+        env.contains(&format!("\"CONTAINER_HOST_ADDRESS={TCP_IP}\"")),
+        "{env}"
+    );
+}
+
+#[test]
+fn tls_without_verification_still_presents_the_client_certificate() {
+    let s = state();
+    let p = |f: &str| s.join(f).display().to_string();
+    let ships = format!(
+        "ships:\n  x: {{ip: {TLS_IP}, tls: true, tls_cert: {}, tls_key: {}}}\n",
+        p("tls/client.pem"),
+        p("tls/client-key.pem")
+    );
+    let body = format!(
+        "services:\n  u:\n    image: IMAGE\n    instances:\n      u-1: {{ship: x, command: {SLEEPER}}}\n"
+    );
+    let fleet = Fleet::new("unverified", &ships, &body);
+    let status = fleet.maestro(&["status"]);
+    assert_eq!(status.code, 0, "{}", status.transcript());
+    assert_eq!(
+        last_lines(&status.stdout),
+        [
+            "  1. u-1                  u                    x                    latest:-                  down"
+        ]
+    );
+}

@@ -56,6 +56,7 @@ pub fn run(cli: &Cli, printer: &Printer, invocation: Invocation) -> Result<(), F
         options: invocation.options,
         first: play.containers.first().cloned(),
         notes: Mutex::new(Vec::new()),
+        images: Mutex::default(),
     });
     let runtime = runtime()?;
     let outcome = runtime.block_on(async {

@@ -296,3 +296,62 @@ fn retry(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<Retry> {
         when,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(vars: &[(&str, &str)]) -> Result<Ship, String> {
+        local_ship(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn the_local_ship_follows_the_docker_cli() {
+        let default = local(&[]).unwrap();
+        assert_eq!(
+            default.socket_path,
+            Some(PathBuf::from("/var/run/docker.sock"))
+        );
+        assert!(!default.tls);
+        let socket = local(&[("DOCKER_HOST", "unix:///run/user/1000/docker.sock")]).unwrap();
+        assert_eq!(
+            socket.socket_path,
+            Some(PathBuf::from("/run/user/1000/docker.sock"))
+        );
+        let tcp = local(&[("DOCKER_HOST", "tcp://docker.corp:4243/")]).unwrap();
+        assert_eq!(
+            (tcp.ip.as_str(), tcp.endpoint.as_str(), tcp.docker_port),
+            ("docker.corp", "docker.corp", 4243)
+        );
+        assert_eq!(tcp.socket_path, None);
+        let plain = local(&[("DOCKER_HOST", "tcp://10.0.0.2")]).unwrap();
+        assert_eq!(plain.docker_port, 2375);
+        let v6 = local(&[("DOCKER_HOST", "tcp://[fd00::2]:2375")]).unwrap();
+        assert_eq!((v6.ip.as_str(), v6.docker_port), ("fd00::2", 2375));
+        let tls = local(&[
+            ("DOCKER_HOST", "tcp://10.0.0.2"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", "/etc/docker-certs"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (tls.tls, tls.tls_verify, tls.docker_port),
+            (true, true, 2376)
+        );
+        assert_eq!(
+            tls.tls_ca_cert,
+            Some(PathBuf::from("/etc/docker-certs/ca.pem"))
+        );
+        // Empty means unset, as for the Docker CLI.
+        assert!(!local(&[("DOCKER_TLS_VERIFY", "")]).unwrap().tls);
+        assert_eq!(
+            local(&[("DOCKER_HOST", "tcp://h:port")]).unwrap_err(),
+            "DOCKER_HOST \"tcp://h:port\": \"port\" is not a port number"
+        );
+        assert!(local(&[("DOCKER_HOST", "npipe:////./pipe/docker")]).is_err());
+    }
+}

@@ -14,6 +14,7 @@ use crate::checks::{CheckEvent, Observer, Plugins, Probe};
 use crate::docker::{DockerRunner, Fleet, Observed, ShipClient};
 use crate::model::{Container, EnvMap, Environment, LifecycleState};
 use crate::planner::Action;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,7 +46,13 @@ pub struct Engine {
     pub first: Option<String>,
     /// Notes for after the table (variables a generator could not replace…).
     pub notes: Mutex<Vec<String>>,
+    /// Each (ship, image) is made present once per play, whatever the number of its
+    /// containers: the first task checks (and pulls), the others wait for its result.
+    pub images: Mutex<HashMap<(String, String), ImageReady>>,
 }
+
+/// The shared outcome of making one image present on one ship.
+pub type ImageReady = Arc<tokio::sync::OnceCell<Result<(), schedule::TaskError>>>;
 
 impl Engine {
     pub fn container(&self, name: &str) -> &Container {

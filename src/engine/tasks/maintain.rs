@@ -8,6 +8,21 @@ use std::time::Duration;
 
 /// Pulls the image of `c` on its ship when `force`, or when the ship lacks it.
 pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<(), TaskError> {
+    let ready = {
+        let mut images = engine.images.lock().unwrap_or_else(|e| e.into_inner());
+        images
+            .entry((c.ship.clone(), c.image.full.clone()))
+            .or_default()
+            .clone()
+    };
+    ready
+        .get_or_init(|| pull_once(engine, c, force))
+        .await
+        .clone()
+}
+
+/// Makes `c`'s image present on its ship: pulled when missing, or always when `force`.
+async fn pull_once(engine: &Engine, c: &Container, force: bool) -> Result<(), TaskError> {
     let ship = engine.ship(c)?;
     if !force
         && ship
