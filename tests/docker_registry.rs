@@ -4,9 +4,8 @@
 
 mod support;
 
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use support::docker::{IMAGE, docker, ready};
 use support::plugins::closed_port;
 
@@ -15,56 +14,43 @@ const PASSWORD: &str = "s3cret-pass-4f1b";
 
 /// A registry requiring `USER`/`PASSWORD`, holding `IMAGE` as `REPO:1`.
 struct Registry {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
+    served: support::registry::Registry,
+    _auth: tempfile::TempDir,
 }
 
 impl Registry {
     fn start() -> Registry {
         ready();
-        let dir = tempfile::tempdir().unwrap();
-        let port = closed_port();
-        let htpasswd = dir.path().join("htpasswd");
+        let auth_dir = tempfile::tempdir().unwrap();
+        let htpasswd = auth_dir.path().join("htpasswd");
         let made = Command::new("htpasswd")
             .args(["-Bbc", htpasswd.to_str().unwrap(), USER, PASSWORD])
             .stderr(Stdio::null())
             .status()
             .expect("htpasswd (apache2-utils) is installed");
         assert!(made.success());
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  htpasswd:\n    realm: maestro-test\n    path: {}\n",
-                dir.path().join("data").display(),
+        let served = support::registry::Registry::serve(
+            "127.0.0.1",
+            closed_port(),
+            &format!(
+                "auth:\n  htpasswd:\n    realm: maestro-test\n    path: {}\n",
                 htpasswd.display()
             ),
-        )
-        .unwrap();
-        let child = Command::new("docker-registry")
-            .args(["serve", config.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("docker-registry (Debian) is installed");
-        let registry = Registry { child, port, dir };
-        for _ in 0..100 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        );
+        let registry = Registry {
+            served,
+            _auth: auth_dir,
+        };
         registry.push();
         registry
     }
 
     fn repo(&self) -> String {
-        format!("127.0.0.1:{}/maestro/busybox", self.port)
+        format!("127.0.0.1:{}/maestro/busybox", self.served.port)
     }
 
     fn docker_config(&self) -> std::path::PathBuf {
-        self.dir.path().join("docker-config")
+        self.served.dir.path().join("docker-config")
     }
 
     /// Pushes the test image with the docker CLI (logged in through its own config).
@@ -96,7 +82,7 @@ impl Registry {
                 String::from_utf8_lossy(&out.stderr)
             );
         };
-        let server = format!("127.0.0.1:{}", self.port);
+        let server = format!("127.0.0.1:{}", self.served.port);
         cli(
             &["login", &server, "-u", USER, "--password-stdin"],
             Some(PASSWORD),
@@ -118,7 +104,7 @@ impl Registry {
             &file,
             format!(
                 "name: e2e-registry\nregistries:\n  mine:\n    registry: http://127.0.0.1:{}/v2\n{credentials}ships:\n  local: {{ip: 127.0.0.1, socket_path: /var/run/docker.sock}}\nservices:\n  reg:\n    image: {}:1\n    instances:\n      reg-1: {{ship: local}}\n",
-                self.port,
+                self.served.port,
                 self.repo()
             ),
         )
@@ -129,8 +115,6 @@ impl Registry {
 
 impl Drop for Registry {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
         self.forget();
     }
 }

@@ -7,10 +7,10 @@
 
 mod support;
 
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use support::docker::{IMAGE, finals};
 use support::plugins::closed_port;
+use support::registry::Registry;
 use support::ships::{Fleet, HOST_IP, SSH_IP, TCP_IP, TLS_IP, definitions, docker_on, state};
 
 /// A listener that honours SIGTERM (busybox `nc`, one process per connection).
@@ -335,57 +335,11 @@ fn wrong_certificates_keys_and_host_keys_are_clear_errors() {
     );
 }
 
-/// A registry on this machine's address on the ships' network (no auth).
-struct Registry {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Registry {
-    fn start() -> Registry {
-        support::ships::up();
-        let dir = tempfile::tempdir().unwrap();
-        let port = closed_port();
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {HOST_IP}:{port}\n",
-                dir.path().join("data").display(),
-            ),
-        )
-        .unwrap();
-        let child = Command::new("docker-registry")
-            .args(["serve", config.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("docker-registry (Debian) is installed");
-        for _ in 0..100 {
-            if TcpStream::connect((HOST_IP, port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Registry {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn an_image_is_pulled_on_every_ship_that_needs_it() {
-    let registry = Registry::start();
+    support::ships::up();
+    // On this machine's address on the ships' network (no auth).
+    let registry = Registry::serve(HOST_IP, closed_port(), "");
     let image = format!("{HOST_IP}:{}/maestro/moved:1", registry.port);
     // Pushed from the tcp ship (the ships trust 10.213.0.0/24 registries), then removed
     // from every ship so that each must pull it.

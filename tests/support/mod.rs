@@ -93,4 +93,5 @@ pub fn load_env(name: &str) -> maestro::model::Environment {
 pub mod docker;
 pub mod examples;
 pub mod plugins;
+pub mod registry;
 pub mod ships;

@@ -9,10 +9,13 @@ use crate::model::{Container, LifecycleState};
 use futures_util::StreamExt;
 use std::time::Duration;
 
-/// How long a container with no running checks is watched after its start: one that
-/// exits within it failed to start. Long enough for a busy daemon to report an exit,
-/// short enough to cost little (all containers of a level wait it at once).
+/// How long after its start request a container with no running checks is watched:
+/// one that exits within it failed to start (all containers of a level wait it at once).
 const START_GRACE: Duration = Duration::from_millis(250);
+/// And at least this long after the daemon answered the start: long enough for a busy
+/// daemon to report an exit that follows at once (on a busy daemon the start call alone
+/// can take longer than `START_GRACE`).
+const START_WATCH_MIN: Duration = Duration::from_millis(150);
 
 /// How many lines of a failed container's output the error shows.
 const FAILURE_LOG_LINES: u64 = 10;
@@ -81,6 +84,7 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
         image.clone(),
         format!("starting container {short}..."),
     );
+    let start_sent = tokio::time::Instant::now();
     if let Err(e) = ship.start(&c.name).await {
         if !reuse {
             let _ = ship.remove(&c.name, true).await;
@@ -108,7 +112,10 @@ async fn start_with(engine: &Engine, c: &Container, refresh: bool) -> Result<Fin
             code = ship.exited_within(&c.name, Duration::MAX) => code,
         }
     } else {
-        ship.exited_within(&c.name, START_GRACE).await
+        let watch = START_GRACE
+            .saturating_sub(start_sent.elapsed())
+            .max(START_WATCH_MIN);
+        ship.exited_within(&c.name, watch).await
     };
     if let Some(code) = exited {
         let output = last_output(ship, &c.name).await;
