@@ -11,7 +11,7 @@ use std::process::Command;
 use support::docker::{IMAGE, finals};
 use support::plugins::closed_port;
 use support::registry::Registry;
-use support::ships::{Fleet, HOST_IP, SSH_IP, TCP_IP, TLS_IP, definitions, docker_on, state};
+use support::ships::{HOST_IP, SSH_IP, TCP_IP, TLS_IP, definitions, docker_on, fleet, state};
 
 /// A listener that honours SIGTERM (busybox `nc`, one process per connection).
 fn listener(port: u16) -> String {
@@ -74,7 +74,7 @@ fn last_lines(stdout: &str) -> Vec<String> {
 
 #[test]
 fn a_play_across_four_ships() {
-    let fleet = Fleet::new("four", &definitions(), &chain("f-", 45432));
+    let fleet = fleet("four", &definitions(), &chain("f-", 45432));
     let start = fleet.maestro(&["start"]);
     assert_eq!(start.code, 0, "{}", start.transcript());
     // Each waits for the one before it, on another ship.
@@ -91,13 +91,13 @@ fn a_play_across_four_ships() {
         ("local", "f-web-1"),
     ] {
         assert_eq!(
-            fleet.containers(ship),
+            fleet.containers_on(ship),
             [(name.to_string(), "running".to_string())],
             "ship {ship}"
         );
     }
     // Each container is told its own ship's address, and its dependencies' ships.
-    let env = fleet.inspect("ssh", "f-worker-1", "{{json .Config.Env}}");
+    let env = fleet.inspect_on("ssh", "f-worker-1", "{{json .Config.Env}}");
     let env: Vec<String> = serde_json::from_str(&env).unwrap();
     for expected in [
         format!("CONTAINER_HOST_ADDRESS={SSH_IP}"),
@@ -134,17 +134,17 @@ fn a_play_across_four_ships() {
         "{}",
         stop.stdout
     );
-    assert_eq!(fleet.containers("tcp")[0].1, "exited");
-    assert_eq!(fleet.containers("tls")[0].1, "exited");
-    assert_eq!(fleet.containers("ssh")[0].1, "running");
-    assert_eq!(fleet.containers("local")[0].1, "running");
+    assert_eq!(fleet.containers_on("tcp")[0].1, "exited");
+    assert_eq!(fleet.containers_on("tls")[0].1, "exited");
+    assert_eq!(fleet.containers_on("ssh")[0].1, "running");
+    assert_eq!(fleet.containers_on("local")[0].1, "running");
 
     let stop = fleet.maestro(&["stop", "-a"]);
     assert_eq!(stop.code, 0, "{}", stop.transcript());
     let clean = fleet.maestro(&["clean"]);
     assert_eq!(clean.code, 0, "{}", clean.transcript());
     for ship in ["tcp", "tls", "ssh", "local"] {
-        assert!(fleet.containers(ship).is_empty(), "ship {ship}");
+        assert!(fleet.containers_on(ship).is_empty(), "ship {ship}");
     }
 }
 
@@ -173,7 +173,7 @@ fn a_ship_that_is_down() {
       d-top-2: {{ship: silent, command: {SLEEPER}}}
 "#
     );
-    let fleet = Fleet::new("down", &ships, &body);
+    let fleet = fleet("down", &ships, &body);
 
     // status: every container is reported, those of the down ships with why.
     let status = fleet.maestro(&["status"]);
@@ -234,7 +234,7 @@ fn a_ship_that_is_down() {
         start.stderr
     );
     assert_eq!(
-        fleet.containers("tcp"),
+        fleet.containers_on("tcp"),
         [("d-base-1".to_string(), "running".to_string())]
     );
 }
@@ -244,7 +244,7 @@ fn status_error(name: &str, ship: &str, vars: &[(&str, &str)]) -> String {
     let body = format!(
         "services:\n  s:\n    image: IMAGE\n    instances:\n      {name}-1: {{ship: x, command: {SLEEPER}}}\n"
     );
-    let fleet = Fleet::new(name, &format!("ships:\n  x: {ship}\n"), &body);
+    let fleet = fleet(name, &format!("ships:\n  x: {ship}\n"), &body);
     let status = fleet.maestro_with(&["status"], vars);
     assert_eq!(status.code, 1, "{}", status.transcript());
     status
@@ -361,7 +361,7 @@ fn an_image_is_pulled_on_every_ship_that_needs_it() {
       m-3: {{ship: ssh, command: {SLEEPER}}}
 "#
     );
-    let fleet = Fleet::new("moved", &definitions(), &body);
+    let fleet = fleet("moved", &definitions(), &body);
     let start = fleet.maestro(&["start"]);
     assert_eq!(start.code, 0, "{}", start.transcript());
     // One pull per ship (the table shows the image without its registry, as MaestroNG).
@@ -376,11 +376,11 @@ fn an_image_is_pulled_on_every_ship_that_needs_it() {
     );
     for (ship, name) in [("tcp", "m-1"), ("tls", "m-2"), ("ssh", "m-3")] {
         assert_eq!(
-            fleet.containers(ship),
+            fleet.containers_on(ship),
             [(name.to_string(), "running".to_string())]
         );
         assert_eq!(
-            fleet.inspect(ship, name, "{{.Config.Image}}"),
+            fleet.inspect_on(ship, name, "{{.Config.Image}}"),
             image,
             "ship {ship}"
         );
@@ -399,16 +399,16 @@ fn the_local_ship_is_where_docker_host_points() {
     let body = format!(
         "services:\n  l:\n    image: IMAGE\n    instances:\n      l-1: {{ship: local, command: {SLEEPER}}}\n"
     );
-    let fleet = Fleet::new("docker-host", "", &body);
+    let fleet = fleet("docker-host", "", &body);
     let host = format!("tcp://{TCP_IP}:2375");
     let start = fleet.maestro_with(&["start"], &[("DOCKER_HOST", &host)]);
     assert_eq!(start.code, 0, "{}", start.transcript());
     assert_eq!(
-        fleet.containers("tcp"),
+        fleet.containers_on("tcp"),
         [("l-1".to_string(), "running".to_string())]
     );
-    assert!(fleet.containers("local").is_empty());
-    let env = fleet.inspect("tcp", "l-1", "{{json .Config.Env}}");
+    assert!(fleet.containers_on("local").is_empty());
+    let env = fleet.inspect_on("tcp", "l-1", "{{json .Config.Env}}");
     assert!(
         env.contains(&format!("\"CONTAINER_HOST_ADDRESS={TCP_IP}\"")),
         "{env}"
@@ -427,7 +427,7 @@ fn tls_without_verification_still_presents_the_client_certificate() {
     let body = format!(
         "services:\n  u:\n    image: IMAGE\n    instances:\n      u-1: {{ship: x, command: {SLEEPER}}}\n"
     );
-    let fleet = Fleet::new("unverified", &ships, &body);
+    let fleet = fleet("unverified", &ships, &body);
     let status = fleet.maestro(&["status"]);
     assert_eq!(status.code, 0, "{}", status.transcript());
     assert_eq!(

@@ -209,7 +209,7 @@ pub fn local_ship(var: impl Fn(&str) -> Option<String>) -> Result<Ship, String> 
 
 /// This machine's address on its default route (a UDP socket is "connected", nothing is
 /// sent); `127.0.0.1` without one.
-fn outward_address() -> String {
+pub fn outward_address() -> String {
     std::net::UdpSocket::bind("0.0.0.0:0")
         .and_then(|socket| {
             socket.connect("192.0.2.1:9")?;

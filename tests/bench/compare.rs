@@ -72,15 +72,6 @@ fn run(mut command: Command) -> Figure {
     }
 }
 
-/// This machine's address on its default route: the ship address maestro and
-/// MaestroNG both use, so that checks reach the container through Docker's DNAT
-/// (on loopback, docker-proxy accepts before the service listens).
-fn host_address() -> String {
-    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
-    socket.connect("192.0.2.1:9").unwrap();
-    socket.local_addr().unwrap().ip().to_string()
-}
-
 /// A service: its name, its instances as (name, ship), and the base of its host ports
 /// (instance i publishes port 7000 on base + i) when it has running checks.
 type Service = (String, Vec<(String, String)>, Option<u16>);
@@ -371,7 +362,10 @@ fn main() {
             tool.display()
         );
     }
-    let host = host_address();
+    // The ship address maestro and MaestroNG both use: this machine's address on its
+    // default route, so that checks reach the containers through Docker's DNAT (on
+    // loopback, docker-proxy accepts before the service listens).
+    let host = maestro::config::ships::outward_address();
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     println!(

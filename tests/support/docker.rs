@@ -12,17 +12,29 @@ pub const IMAGE: &str = "maestro-test/busybox:latest";
 
 /// Runs the docker CLI; its stdout, or a panic naming the command.
 pub fn docker(args: &[&str]) -> String {
-    let output = Command::new("docker")
+    docker_at(None, args)
+}
+
+/// `docker [-H HOST] ARGS…`; its stdout, or a panic naming the command.
+pub fn docker_at(host: Option<&str>, args: &[&str]) -> String {
+    let mut command = Command::new("docker");
+    if let Some(host) = host {
+        command.args(["-H", host]);
+    }
+    let output = command
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("the docker CLI must be installed: {e}"));
     assert!(
         output.status.success(),
-        "docker {args:?} failed: {}",
+        "docker {host:?} {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// The host's daemon, as the ship `local` of the tests.
+pub const LOCAL_DAEMON: &[(&str, &str)] = &[("local", "unix:///var/run/docker.sock")];
 
 /// Makes sure the daemon answers and the test image exists (once per test binary).
 pub fn ready() {
@@ -46,25 +58,48 @@ pub fn ready() {
     });
 }
 
-/// One test's environment: its own name (so tests can run at once), its file, and
-/// the removal of its containers when dropped.
+/// One test's environment: its own name (so tests can run at once), its file, the
+/// daemons it may touch (by ship name), the variables maestro runs with, and the removal
+/// of its containers from every one of those daemons when dropped.
 pub struct Env {
     pub name: String,
     pub dir: tempfile::TempDir,
+    daemons: &'static [(&'static str, &'static str)],
+    vars: Vec<(String, String)>,
 }
 
 impl Env {
-    /// Writes `maestro.yaml` from `body` (everything after `name:`; `IMAGE` and
-    /// `SHIP` are replaced by the test image and the local ship's definition).
+    /// Writes `maestro.yaml` from `body` (everything after `name:`; `IMAGE` is replaced
+    /// by the test image) with the host's daemon as the ship `local`.
     pub fn new(name: &str, body: &str) -> Env {
         ready();
+        Env::with_ships(
+            name,
+            "ships:\n  local: {ip: 127.0.0.1, socket_path: /var/run/docker.sock}\n",
+            body,
+            LOCAL_DAEMON,
+            Vec::new(),
+        )
+    }
+
+    /// The same with another `ships:` section, the `daemons` behind its ships, and
+    /// variables for every maestro run.
+    pub fn with_ships(
+        name: &str,
+        ships: &str,
+        body: &str,
+        daemons: &'static [(&'static str, &'static str)],
+        vars: Vec<(String, String)>,
+    ) -> Env {
         let env = Env {
             name: format!("e2e-{name}"),
             dir: tempfile::tempdir().expect("temp dir"),
+            daemons,
+            vars,
         };
         env.remove_containers();
         let text = format!(
-            "__maestro:\n  schema: 2\nname: {}\nships:\n  local: {{ip: 127.0.0.1, socket_path: /var/run/docker.sock}}\n{}",
+            "__maestro:\n  schema: 2\nname: {}\n{ships}{}",
             env.name,
             body.replace("IMAGE", IMAGE)
         );
@@ -78,51 +113,86 @@ impl Env {
 
     /// `maestro -f FILE ARGS…` with a pipe for stdout (plain lines).
     pub fn maestro(&self, args: &[&str]) -> Run {
+        self.maestro_with(args, &[])
+    }
+
+    /// The same with more variables (they win over the environment's own).
+    pub fn maestro_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let file = self.file();
         let mut all = vec!["-f", file.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
-        maestro_in(self.dir.path(), &all, &[], None)
+        let mut env: Vec<(&str, &str)> = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .filter(|(k, _)| !vars.iter().any(|(o, _)| o == k))
+            .collect();
+        env.extend_from_slice(vars);
+        maestro_in(self.dir.path(), &all, &env, None)
     }
 
-    /// This environment's containers (running or not): name and state, by name.
+    /// This environment's containers on the host's daemon: name and state, by name.
     pub fn containers(&self) -> Vec<(String, String)> {
+        self.containers_on("local")
+    }
+
+    /// This environment's containers on `ship`'s daemon: name and state, by name.
+    pub fn containers_on(&self, ship: &str) -> Vec<(String, String)> {
         let filter = format!("label=maestro.environment={}", self.name);
-        let out = docker(&[
-            "ps",
-            "-a",
-            "--filter",
-            &filter,
-            "--format",
-            "{{.Names}} {{.ID}} {{.State}}",
-        ]);
+        let out = self.docker_on(
+            ship,
+            &[
+                "ps",
+                "-a",
+                "--filter",
+                &filter,
+                "--format",
+                "{{.Names}} {{.State}}",
+            ],
+        );
         let mut list: Vec<(String, String)> = out
             .lines()
             .filter_map(|l| {
-                let mut parts = l.split(' ');
-                let name = parts.next()?.to_string();
-                let _id = parts.next()?;
-                Some((name, parts.next()?.to_string()))
+                let (name, state) = l.split_once(' ')?;
+                Some((name.to_string(), state.to_string()))
             })
             .collect();
         list.sort();
         list
     }
 
-    /// `docker inspect --format FORMAT NAME`.
+    /// `docker inspect --format FORMAT NAME` on the host's daemon.
     pub fn inspect(&self, container: &str, format: &str) -> String {
-        docker(&["inspect", "--format", format, container])
+        self.inspect_on("local", container, format)
+    }
+
+    /// `docker inspect --format FORMAT NAME` on `ship`'s daemon.
+    pub fn inspect_on(&self, ship: &str, container: &str, format: &str) -> String {
+        self.docker_on(ship, &["inspect", "--format", format, container])
             .trim()
             .to_string()
     }
 
+    fn docker_on(&self, ship: &str, args: &[&str]) -> String {
+        let host = self
+            .daemons
+            .iter()
+            .find(|(name, _)| *name == ship)
+            .map(|(_, host)| *host)
+            .unwrap_or_else(|| panic!("no daemon for ship {ship}"));
+        docker_at(Some(host), args)
+    }
+
     fn remove_containers(&self) {
         let filter = format!("label=maestro.environment={}", self.name);
-        let ids = docker(&["ps", "-aq", "--filter", &filter]);
-        let ids: Vec<&str> = ids.split_whitespace().collect();
-        if !ids.is_empty() {
-            let mut args = vec!["rm", "-f", "-v"];
-            args.extend(ids);
-            docker(&args);
+        for (ship, _) in self.daemons {
+            let ids = self.docker_on(ship, &["ps", "-aq", "--filter", &filter]);
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                let mut args = vec!["rm", "-f", "-v"];
+                args.extend(ids);
+                self.docker_on(ship, &args);
+            }
         }
     }
 }
