@@ -77,10 +77,20 @@ fn build_plugins(manifest: &Path, target_dir: &Path) {
         .status();
     match status {
         Ok(status) if status.success() => {}
-        Ok(status) => panic!(
-            "building plugins/ for wasm32-wasip2 failed ({status}); \
-             is the target installed? run `rustup target add wasm32-wasip2`"
-        ),
-        Err(e) => panic!("cannot run cargo to build plugins/: {e}"),
+        Ok(status) => fail(&format!(
+            "building the built-in plugins (plugins/) for wasm32-wasip2 failed ({status}). \
+             If the target is missing, install it with `rustup target add wasm32-wasip2` \
+             (tests/run and examples/demo/up do this themselves), then build again."
+        )),
+        Err(e) => fail(&format!(
+            "cannot run cargo to build the built-in plugins: {e}"
+        )),
     }
+}
+
+/// Ends the build with one clear paragraph, not a panic and its backtrace.
+fn fail(message: &str) -> ! {
+    println!("cargo:warning={message}");
+    eprintln!("error: {message}");
+    std::process::exit(1);
 }

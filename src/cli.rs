@@ -35,6 +35,16 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// How a play's progress is shown: `auto` (live on a terminal, else `final`),
+    /// `tty` (rows rewritten in place), `final` (one line per container once it is
+    /// final, in row order), `plain` (a line per change)
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto, global = true, value_name = "MODE")]
+    pub progress: ProgressChoice,
+
+    /// Show check attempts and plugin log lines under their container
+    #[arg(short = 'V', long, global = true)]
+    pub verbose: bool,
+
     /// Show the program version and exit
     #[arg(short = 'v', long = "version", action = ArgAction::Version)]
     pub version: Option<bool>,
@@ -48,6 +58,14 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    Auto,
+    Tty,
+    Final,
+    Plain,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,7 +84,7 @@ pub enum Command {
     Pull(PullArgs),
     /// Cleanup and remove stopped containers
     Clean(PullArgs),
-    /// Show logs for a container
+    /// Show the logs of containers (several: prefixed with their names)
     Logs(LogsArgs),
     /// Display the service dependency tree
     Deptree(DeptreeArgs),
@@ -154,6 +172,10 @@ pub struct Refresh {
     /// Reuse existing container if it exists
     #[arg(long)]
     pub reuse: bool,
+    /// Take over containers of an instance's name that maestro did not create (no
+    /// label, e.g. MaestroNG's): they are replaced by this environment's
+    #[arg(long)]
+    pub adopt: bool,
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +265,9 @@ pub struct LogsArgs {
     /// Only show the last LINES lines for logs
     #[arg(short = 'n', value_name = "LINES")]
     pub lines: Option<u64>,
+    /// Show the daemon's timestamp of every line
+    #[arg(short = 't', long)]
+    pub timestamps: bool,
 }
 
 #[derive(Debug, Args)]

@@ -69,7 +69,7 @@ fn link_variables(
         let Some(container) = environment.containers.get(instance) else {
             continue;
         };
-        let address = environment.ships.get(&container.ship).map(|s| s.ip.clone());
+        let address = environment.ship_address(container);
         vars.push((host_var(&service.name, instance), address));
         for (port_name, mapping) in &container.ports {
             vars.push((
@@ -168,8 +168,10 @@ impl<'e> Generator<'e> {
         env.insert("SERVICE_NAME".into(), Some(container.service.clone()));
         env.extend(container.env.iter().map(|(k, v)| (k.clone(), v.clone())));
         env.insert("CONTAINER_NAME".into(), Some(container.name.clone()));
-        let address = environment.ships.get(&container.ship).map(|s| s.ip.clone());
-        env.insert("CONTAINER_HOST_ADDRESS".into(), address);
+        env.insert(
+            "CONTAINER_HOST_ADDRESS".into(),
+            environment.ship_address(container),
+        );
         env.insert("DOCKER_IMAGE".into(), Some(container.image.full.clone()));
         env.insert("DOCKER_TAG".into(), Some(container.image.tag.clone()));
         if let Some(service) = service {

@@ -70,14 +70,23 @@ where
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    let printer = output::Printer::new(cli.color, cli.json);
-    match commands::dispatch(&cli, &printer) {
+    let printer = output::Printer::with(cli.color, cli.json, cli.progress, cli.verbose);
+    let code = match commands::dispatch(&cli, &printer) {
         Ok(()) => 0,
         Err(failure) => {
             if !failure.message.is_empty() {
-                printer.error(&failure.message);
+                printer.error(&failure.message, failure.code);
             }
             failure.code
         }
+    };
+    // Output that could not be written (a full disk) is a failure of a command whose
+    // output is the product; a closed pipe is not.
+    match output::write_failure() {
+        Some(message) if code == 0 => {
+            printer.error(message, 1);
+            1
+        }
+        _ => code,
     }
 }

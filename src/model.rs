@@ -33,6 +33,13 @@ pub struct Environment {
     pub plugins: BTreeMap<String, PluginSettings>,
 }
 
+impl Environment {
+    /// The address of `container`'s ship (its `ip`), as containers and plugins see it.
+    pub fn ship_address(&self, container: &Container) -> Option<String> {
+        self.ships.get(&container.ship).map(|s| s.ip.clone())
+    }
+}
+
 /// A `plugins` entry: the grants of one plugin, and where the file says so.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PluginSettings {

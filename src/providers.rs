@@ -31,11 +31,7 @@ fn member(environment: &Environment, container: &Container) -> Member {
         service: container.service.clone(),
         container: container.name.clone(),
         ship: container.ship.clone(),
-        address: environment
-            .ships
-            .get(&container.ship)
-            .map(|s| s.ip.clone())
-            .unwrap_or_default(),
+        address: environment.ship_address(container).unwrap_or_default(),
         ports: ports_of(container),
         index: index as u32,
         sequence: sequence as u32,

@@ -3,6 +3,9 @@
 
 mod support;
 
+#[path = "cli/fake_docker.rs"]
+mod fake_docker;
+
 use clap::CommandFactory;
 use support::{fixtures, maestro_in};
 
@@ -110,6 +113,19 @@ fn selection_errors_are_invalid_input() {
         run.transcript(),
         "exit: 2\n--- stdout\n--- stderr\nerror: nope is neither a service nor a container\n"
     );
+    // A typo is answered with the nearest name.
+    for command in ["status", "deptree"] {
+        let run = maestro_in(
+            &envs(),
+            &["-f", "chain5.yaml", command, "st-l2-l"],
+            &[],
+            None,
+        );
+        assert_eq!(
+            run.transcript(),
+            "exit: 2\n--- stdout\n--- stderr\nerror: st-l2-l is neither a service nor a container; did you mean `st-l2-1`?\n"
+        );
+    }
 }
 
 #[test]
@@ -143,9 +159,17 @@ fn dump_prints_every_container_with_its_environment() {
 fn secrets_never_appear_in_dumps() {
     let run = maestro_in(&envs(), &["-f", "secrets.yaml", "dump", "-c"], &[], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    for secret in ["hunter2", "pw-in-url"] {
+        assert!(
+            !run.stdout.contains(secret),
+            "{secret} leaked:\n{}",
+            run.stdout
+        );
+    }
     assert!(
-        !run.stdout.contains("hunter2"),
-        "password leaked:\n{}",
+        run.stdout
+            .contains("https://mirror:<redacted>@mirror.local/v2/"),
+        "{}",
         run.stdout
     );
     let dump: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
@@ -158,6 +182,28 @@ fn secrets_never_appear_in_dumps() {
         "<redacted>"
     );
     assert_eq!(dump["config"]["__maestro"]["base_dir"], "");
+}
+
+/// An envfile that is not KEY=VALUE (or a file of secrets named by mistake) is named
+/// with its line, never quoted.
+#[test]
+fn an_envfile_error_never_quotes_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("shadow"),
+        "root:$6$secret-hash-do-not-print:19000:0:99999:7:::\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("m.yaml"),
+        "name: e\nships: {local: {ip: 127.0.0.1}}\nservices:\n  s:\n    image: busybox\n    envfile: shadow\n    instances:\n      s-1: {ship: local}\n",
+    )
+    .expect("write");
+    let run = maestro_in(dir.path(), &["-f", "m.yaml", "validate"], &[], None);
+    assert_eq!(
+        run.transcript(),
+        "exit: 2\n--- stdout\n--- stderr\nerror: m.yaml:6:14: services.s.envfile: invalid envfile shadow: line 1 is not KEY=VALUE (its text is not shown: it may be a secret)\nerror: 1 problem found in m.yaml\n"
+    );
 }
 
 #[test]
@@ -323,4 +369,53 @@ fn the_local_ship_needs_no_definition() {
         Some(unused),
     );
     assert_eq!(fine.code, 0, "{}", fine.transcript());
+}
+
+/// Output that cannot be written (a full disk) is a failure of a command whose output is
+/// the product; a closed pipe (`| head`) is not.
+#[test]
+fn a_full_disk_fails_the_command_and_a_closed_pipe_does_not() {
+    use std::process::{Command, Stdio};
+    for args in [&["dump"][..], &["deptree"], &["--json", "validate"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = Command::new(env!("CARGO_BIN_EXE_maestro"))
+            .args(["-f", "chain5.yaml"])
+            .args(args)
+            .current_dir(envs())
+            .env("NO_COLOR", "1")
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("maestro runs");
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).as_ref()
+            ),
+            (
+                Some(1),
+                "error: cannot write to standard output: No space left on device (os error 28)\n"
+            ),
+            "{args:?}"
+        );
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_maestro"))
+        .args(["-f", "chain5.yaml", "dump"])
+        .current_dir(envs())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("maestro runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("maestro ends");
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).as_ref()
+        ),
+        (Some(0), "")
+    );
 }

@@ -3,6 +3,9 @@
 
 mod support;
 
+#[path = "config_errors/hostile.rs"]
+mod hostile;
+
 use support::{assert_golden, fixtures, maestro_in};
 
 #[test]

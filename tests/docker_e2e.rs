@@ -4,6 +4,18 @@
 //! container names and host ports, so they run at once.
 
 mod support;
+// Whether what maestro says is true: on a busy machine and daemon, after a failed check.
+#[path = "docker_e2e/truth.rs"]
+mod truth;
+// What it prints: logs of several containers, plugin logs, the JSON API.
+#[path = "docker_e2e/shown.rs"]
+mod shown;
+// Auditors, against MaestroNG's recorded output.
+#[path = "docker_e2e/audit.rs"]
+mod audit;
+// Signals: Ctrl-C, a second one, SIGTERM.
+#[path = "docker_e2e/signals.rs"]
+mod signals;
 
 use support::docker::{Env, IMAGE, finals};
 
@@ -74,8 +86,12 @@ fn start_status_stop_clean_in_dependency_order() {
         start.stdout.lines().next().unwrap(),
         "  #  INSTANCE             SERVICE              SHIP                 CONTAINER                 STATUS"
     );
+    // Piped: the header and one line per container, once it is final.
+    assert_eq!(start.stdout.lines().count(), 4, "{}", start.stdout);
     assert!(
-        start.stdout.contains("  1. o-zk-1               o-zk                 local                                          creating container from busybox:latest..."),
+        start.stdout.lines().nth(1).unwrap().starts_with(
+            "  1. o-zk-1               o-zk                 local                latest:"
+        ),
         "{}",
         start.stdout
     );
@@ -204,9 +220,7 @@ fn a_failure_stops_dependents_and_names_the_step() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(
         run.stderr,
-        "error: container `f-base-1` (ship `local`) failed to start: the container exited at once with code 3; its last output:\n\
-         error:     booting\n\
-         error:     cannot bind\n\
+        "error: container `f-base-1` (ship `local`) failed to start: the container exited at once with code 3; its last output:\n    booting\n    cannot bind\n\
          error: not run because of that: f-app-1\n"
     );
     assert!(
@@ -298,21 +312,24 @@ fn concurrency_limit_and_ignored_dependencies() {
     assert_eq!(events[0]["action"], "start");
     let mut working: Option<String> = None;
     let mut order = Vec::new();
-    for e in events.iter().filter(|e| e["event"] == "update") {
+    for e in events.iter().filter(|e| e["event"] == "container") {
+        assert_eq!(e["schema"], 1, "{e}");
         let name = e["container"].as_str().unwrap().to_string();
-        match e["phase"].as_str().unwrap() {
-            "working" => {
+        match (e["state"].as_str().unwrap(), e["final"].as_bool().unwrap()) {
+            ("waiting", _) => {}
+            (_, false) => {
                 assert!(
                     working.as_ref().is_none_or(|w| *w == name),
                     "two at once: {e}"
                 );
                 working = Some(name);
             }
-            "done" => {
+            ("running", true) => {
+                assert_eq!(e["changed"], true, "{e}");
                 working = None;
                 order.push(name);
             }
-            _ => {}
+            _ => panic!("unexpected: {e}"),
         }
     }
     assert_eq!(order, ["c-zk-1", "c-kafka-1", "c-web-1"]);
@@ -400,59 +417,6 @@ fn logs_shows_the_last_lines() {
 }
 
 #[test]
-fn ctrl_c_leaves_no_half_created_container() {
-    let body = format!(
-        r#"services:
-  i-slow:
-    image: IMAGE
-    instances:
-      i-slow-1:
-        ship: local
-        command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"]
-        ports: {{app: "7000:41170"}}
-        lifecycle: {{running: [{{type: tcp, port: app, max_wait: 60}}]}}
-  i-next:
-    image: IMAGE
-    requires: [i-slow]
-    instances:
-      i-next-1: {{ship: local, command: {}}}
-"#,
-        listener(80)
-    );
-    let env = Env::new("interrupt", &body);
-    let file = env.file();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_maestro"))
-        .args(["-f", file.to_str().unwrap(), "start"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the first container runs its checks, then interrupt.
-    for _ in 0..100 {
-        if env.containers().iter().any(|(_, s)| s == "running") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let pid = child.id().to_string();
-    support::docker::kill_int(&pid);
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert_eq!(
-        stderr,
-        "error: container `i-slow-1` (ship `local`) failed to pass running checks: interrupted\n\
-         error: interrupted: 1 container not acted on\n"
-    );
-    // The started container stays (it ran); its dependent was never created.
-    assert_eq!(
-        env.containers(),
-        [("i-slow-1".to_string(), "running".to_string())]
-    );
-}
-
-#[test]
 fn status_full_and_hosts() {
     let env = Env::new("status", &chain("s-", 41180));
     assert_eq!(env.maestro(&["start", "s-zk-1"]).code, 0);
@@ -481,29 +445,103 @@ fn status_full_and_hosts() {
 
 #[test]
 fn another_environment_s_container_is_left_alone() {
-    let body = r#"services:
-  x-svc:
-    image: IMAGE
-    instances:
-      x-shared-1: {ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"]}
-"#;
-    let first = Env::new("owner-a", body);
+    let p = support::docker::run_prefix();
+    let body = format!(
+        "services:\n  {p}-x:\n    image: IMAGE\n    instances:\n      {p}-x-1: {{ship: local, command: {}}}\n",
+        support::docker::SLEEPER
+    );
+    let first = Env::new(&format!("owner-a-{p}"), &body);
     assert_eq!(first.maestro(&["start"]).code, 0);
-    let id = first.inspect("x-shared-1", "{{.Id}}");
-    let second = Env::new("owner-b", body);
-    for args in [&["start"][..], &["stop", "-a"], &["clean"]] {
+    let id = first.inspect(&format!("{p}-x-1"), "{{.Id}}");
+    let second = Env::new(&format!("owner-b-{p}"), &body);
+    for args in [&["start"][..], &["start", "--adopt"], &["restart", "-a"]] {
         let run = second.maestro(args);
         assert_eq!(run.code, 1, "{}", run.transcript());
         assert_eq!(
             run.stderr,
-            "error: container `x-shared-1` (ship `local`) failed to claim the container name: \
-             a container of that name belongs to environment `e2e-owner-a`; it was left alone\n"
+            format!(
+                "error: container `{p}-x-1` (ship `local`) failed to claim the container name: \
+                 a container of that name belongs to environment `e2e-owner-a-{p}`; it was left alone\n"
+            )
         );
     }
+    for args in [&["stop", "-a"][..], &["kill", "-a"], &["clean"]] {
+        let run = second.maestro(args);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(
+            run.stdout.contains("left alone: environment `e2e-owner-a-"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(
+            run.stderr,
+            format!(
+                "note: container `{p}-x-1` was left alone: it belongs to environment `e2e-owner-a-{p}`\n"
+            )
+        );
+    }
+    let status = second.maestro(&["status"]);
+    assert_eq!(status.code, 0, "{}", status.transcript());
+    assert!(
+        status
+            .stdout
+            .contains(&format!("left alone: environment `e2e-owner-a-{p}`'s")),
+        "{}",
+        status.stdout
+    );
     assert_eq!(
-        first.inspect("x-shared-1", "{{.Id}} {{.State.Running}}"),
+        first.inspect(&format!("{p}-x-1"), "{{.Id}} {{.State.Running}}"),
         format!("{id} true")
     );
+}
+
+/// A container of an instance's name that maestro did not create (by hand, by
+/// MaestroNG) is left untouched until `start --adopt` replaces it.
+#[test]
+fn a_container_maestro_did_not_create_is_left_alone_until_adopted() {
+    let p = support::docker::run_prefix();
+    let name = format!("{p}-hand-1");
+    let body = format!(
+        "services:\n  {p}-hand:\n    image: IMAGE\n    instances:\n      {name}: {{ship: local, command: {}}}\n",
+        support::docker::SLEEPER
+    );
+    let env = Env::new(&format!("hand-{p}"), &body);
+    let _ = support::docker::docker(&["rm", "-f", &name]);
+    let by_hand =
+        support::docker::docker(&["create", "--name", &name, IMAGE, "sh", "-c", "sleep 3600"]);
+    let by_hand = by_hand.trim();
+    let refused = format!(
+        "error: container `{name}` (ship `local`) failed to claim the container name: a container \
+         of that name exists that maestro did not create (it has no environment label); it was \
+         left alone: `--adopt` replaces it\n"
+    );
+    let run = env.maestro(&["start"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, refused.as_str()));
+    for args in [&["stop", "-a"][..], &["clean"]] {
+        let run = env.maestro(args);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert_eq!(
+            run.stderr,
+            format!(
+                "note: container `{name}` was left alone: maestro did not create it (no environment \
+                 label); `start --adopt` replaces it\n"
+            )
+        );
+    }
+    let status = env.maestro(&["status"]);
+    assert!(
+        status.stdout.contains("left alone: not created by maestro"),
+        "{}",
+        status.stdout
+    );
+    assert_eq!(
+        support::docker::docker(&["inspect", "-f", "{{.Id}}", &name]).trim(),
+        by_hand
+    );
+    let adopt = env.maestro(&["start", "--adopt"]);
+    assert_eq!(adopt.code, 0, "{}", adopt.transcript());
+    assert_ne!(env.inspect(&name, "{{.Id}}").trim(), by_hand);
+    assert_eq!(env.containers(), [(name.clone(), "running".to_string())]);
 }
 
 #[test]

@@ -189,6 +189,92 @@ fn authenticated_pulls() {
     let from_config = pull(&file, &registry.docker_config());
     assert_eq!(from_config.code, 0, "{}", from_config.transcript());
     docker(&["image", "inspect", &image]);
+    registry.forget();
+
+    // A user without a password (MaestroNG #187): what `docker login` stored is used.
+    for credentials in [
+        format!("    username: {USER}\n"),
+        format!("    username: {USER}\n    password: null\n"),
+    ] {
+        let file = registry.env_file(work.path(), &credentials);
+        let reused = pull(&file, &registry.docker_config());
+        assert_eq!(reused.code, 0, "{}", reused.transcript());
+        registry.forget();
+        // And when nothing was stored, the error says where maestro looked.
+        let missing = pull(&file, &empty_config);
+        assert_eq!(
+            missing.stderr,
+            format!(
+                "error: container `reg-1` (ship `local`) failed to get registry credentials: \
+                 registry `mine` names user `{USER}` without a password, and no Docker login for \
+                 127.0.0.1:{} was found (looked in {})\n",
+                registry.served.port,
+                empty_config.join("config.json").display()
+            ),
+            "{}",
+            missing.transcript()
+        );
+    }
+
+    // A credential helper (`credHelpers`), and one that fails: reported, not swallowed.
+    let helpers = work.path().join("helpers");
+    std::fs::create_dir_all(&helpers).unwrap();
+    let script = |name: &str, body: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        let path = helpers.join(format!("docker-credential-{name}"));
+        std::fs::write(&path, format!("#!/bin/sh\ncat >/dev/null\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(
+        "maestro-ok",
+        &format!("echo '{{\"Username\": \"{USER}\", \"Secret\": \"{PASSWORD}\"}}'"),
+    );
+    script(
+        "maestro-locked",
+        "echo 'the keychain is locked' >&2; exit 1",
+    );
+    let path = format!(
+        "{}:{}",
+        helpers.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let file = registry.env_file(work.path(), "");
+    for (helper, ok) in [("maestro-ok", true), ("maestro-locked", false)] {
+        let config = work.path().join(format!("config-{helper}"));
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::write(
+            config.join("config.json"),
+            format!(
+                "{{\"credHelpers\": {{\"127.0.0.1:{}\": \"{helper}\"}}}}",
+                registry.served.port
+            ),
+        )
+        .unwrap();
+        let run = support::maestro_in(
+            work.path(),
+            &["-f", file.to_str().unwrap(), "pull"],
+            &[("DOCKER_CONFIG", config.to_str().unwrap()), ("PATH", &path)],
+            None,
+        );
+        if ok {
+            assert_eq!(run.code, 0, "{}", run.transcript());
+            registry.forget();
+        } else {
+            assert_eq!(
+                run.stderr,
+                format!(
+                    "error: container `reg-1` (ship `local`) failed to get registry credentials: \
+                     docker-credential-maestro-locked failed for 127.0.0.1:{} (exit status: 1): \
+                     the keychain is locked\n",
+                    registry.served.port
+                ),
+                "{}",
+                run.transcript()
+            );
+        }
+        assert!(!run.transcript().contains(PASSWORD), "{}", run.transcript());
+    }
+
     // `dump` never shows a registry password either.
     let dump = support::maestro_in(
         work.path(),

@@ -8,7 +8,7 @@
 mod support;
 
 use std::process::Command;
-use support::docker::{IMAGE, finals};
+use support::docker::{IMAGE, SLEEPER, finals};
 use support::plugins::closed_port;
 use support::registry::Registry;
 use support::ships::{HOST_IP, SSH_IP, TCP_IP, TLS_IP, definitions, docker_on, fleet, state};
@@ -17,8 +17,6 @@ use support::ships::{HOST_IP, SSH_IP, TCP_IP, TLS_IP, definitions, docker_on, fl
 fn listener(port: u16) -> String {
     format!("[sh, -c, \"trap 'exit 0' TERM; nc -ll -p {port} -e true & wait\"]")
 }
-
-const SLEEPER: &str = "[sh, -c, \"trap 'exit 0' TERM; sleep 3600 & wait\"]";
 
 /// db (tcp ship, tcp check on its published port) ← api (tls) ← worker (ssh) ← web
 /// (the implicit `local`).
@@ -179,9 +177,9 @@ fn a_ship_that_is_down() {
     let status = fleet.maestro(&["status"]);
     assert_eq!(status.code, 1, "{}", status.transcript());
     let refused = format!(
-        "failed to inspect: the Docker daemon cannot be reached: 127.0.0.1:{port}: Connection refused (os error 111)"
+        "failed to connect: the Docker daemon cannot be reached: 127.0.0.1:{port}: Connection refused (os error 111)"
     );
-    let silent = "failed to inspect: the Docker daemon cannot be reached: no connection within 1s";
+    let silent = "failed to connect: the Docker daemon cannot be reached: no connection within 1s";
     assert_eq!(
         last_lines(&status.stdout),
         [
@@ -259,7 +257,7 @@ fn status_error(name: &str, ship: &str, vars: &[(&str, &str)]) -> String {
 fn wrong_certificates_keys_and_host_keys_are_clear_errors() {
     let s = state();
     let p = |f: &str| s.join(f).display().to_string();
-    let prefix = "error: container `{name}-1` (ship `x`) failed to inspect: the Docker daemon cannot be reached: ";
+    let prefix = "error: container `{name}-1` (ship `x`) failed to connect: the Docker daemon cannot be reached: ";
     let expect = |name: &str, rest: &str| format!("{}{rest}", prefix.replace("{name}", name));
 
     // A CA that did not sign the daemon's certificate.
@@ -285,14 +283,14 @@ fn wrong_certificates_keys_and_host_keys_are_clear_errors() {
     );
     assert_eq!(
         status_error("t-nocert", &no_client, &[]),
-        "error: container `t-nocert-1` (ship `x`) failed to inspect: received fatal alert: BadCertificate"
+        "error: container `t-nocert-1` (ship `x`) failed to connect: connection error: received fatal alert: BadCertificate"
     );
     // A missing certificate file is named.
     let missing =
         format!("{{ip: {TLS_IP}, tls: true, tls_verify: true, tls_ca_cert: /nonexistent/ca.pem}}");
     assert_eq!(
         status_error("t-missing", &missing, &[]),
-        "error: container `t-missing-1` (ship `x`) failed to inspect: cannot read tls_ca_cert `/nonexistent/ca.pem`: No such file or directory (os error 2)"
+        "error: container `t-missing-1` (ship `x`) failed to connect: cannot read tls_ca_cert `/nonexistent/ca.pem`: No such file or directory (os error 2)"
     );
 
     // SSH: a key the server does not know.
@@ -362,13 +360,14 @@ fn an_image_is_pulled_on_every_ship_that_needs_it() {
 "#
     );
     let fleet = fleet("moved", &definitions(), &body);
-    let start = fleet.maestro(&["start"]);
+    let start = fleet.maestro(&["--progress", "plain", "start"]);
     assert_eq!(start.code, 0, "{}", start.transcript());
     // One pull per ship (the table shows the image without its registry, as MaestroNG).
     assert_eq!(
         start
             .stdout
-            .matches(" pulling image maestro/moved:1...")
+            .lines()
+            .filter(|l| l.ends_with(" pulling image maestro/moved:1..."))
             .count(),
         3,
         "{}",

@@ -117,7 +117,10 @@ fn selection_errors() {
     );
     assert_eq!(
         select(&env, Action::Start, &request(&["nope"])),
-        Err(PlanError::Unknown("nope".into()))
+        Err(PlanError::Unknown {
+            name: "nope".into(),
+            hint: String::new()
+        })
     );
     assert_eq!(
         select(&env, Action::Restart, &request(&["api"])),
@@ -150,20 +153,29 @@ fn selection_errors() {
 #[test]
 fn deptree_matches_maestro_output() {
     let env = load("conductor.yaml");
-    let tree = maestro::planner::deptree::render(&env, &[], false).expect("renders");
+    let tree = maestro::output::deptree::text(
+        &maestro::planner::deptree::trees(&env, &[], false).expect("renders"),
+    );
     assert_eq!(
         tree,
-        "api\n \\- db\n\ncache\n \\- db\n\ndb\n\nmonitor\n\nweb\n +- api\n |  \\- db\n \\- cache\n"
+        "api\n \\- db\n\ncache\n \\- db\n\ndb\n\nweb\n +- api\n |  \\- db\n \\- cache\n"
     );
-    let recursive =
-        maestro::planner::deptree::render(&env, &["web-1".into()], true).expect("renders");
+    // `omit: true` (monitor) only when named, as MaestroNG.
+    let named = maestro::output::deptree::text(
+        &maestro::planner::deptree::trees(&env, &["monitor".into()], false).expect("renders"),
+    );
+    assert_eq!(named, "monitor\n");
+    let recursive = maestro::output::deptree::text(
+        &maestro::planner::deptree::trees(&env, &["web-1".into()], true).expect("renders"),
+    );
     assert_eq!(
         recursive,
         "web\n +- api\n |  \\- db\n \\- cache\n   \\- db\n"
     );
     let chain = load("chain5.yaml");
-    let text =
-        maestro::planner::deptree::render(&chain, &["st-l5".into()], false).expect("renders");
+    let text = maestro::output::deptree::text(
+        &maestro::planner::deptree::trees(&chain, &["st-l5".into()], false).expect("renders"),
+    );
     assert_eq!(
         text,
         "st-l5\n \\- st-l4\n   \\- st-l3\n     \\- st-l2\n       \\- st-l1\n"

@@ -88,7 +88,12 @@ async fn http_status_path_method_headers_and_regex() {
     assert_eq!(probe(&host, "http", &redirected).await, Ok(Outcome::Ready));
     let by_number = check(json!({"port": port, "path": "/health"}));
     assert_eq!(probe(&host, "http", &by_number).await, Ok(Outcome::Ready));
-    let heads = seen.lock().unwrap().clone();
+    let heads: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.head.clone())
+        .collect();
     let post = heads
         .iter()
         .find(|h| h.starts_with("POST /submit"))

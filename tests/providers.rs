@@ -141,3 +141,25 @@ fn a_registry_plugin_excludes_a_password() {
         "{error}"
     );
 }
+
+/// `dump` shows the environment a container really gets: the generators' variables too.
+#[test]
+fn dump_includes_what_generators_add() {
+    let (dir, _env) = environment(ENVIRONMENT);
+    let run = support::maestro_in(
+        dir.path(),
+        &["-f", "maestro.yaml", "dump", "zk-2"],
+        &[],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let dump: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let env = &dump["containers"]["zk-2"]["env"];
+    assert_eq!(env["PEERS"], "10.0.0.1:2181,10.0.0.2:2182");
+    assert_eq!(env["MY_ID"], "4");
+    assert_eq!(env["SERVICE_NAME"], "zk");
+    assert_eq!(
+        run.stderr,
+        "note: container `zk-2`: plugin `cluster-env` may not replace SERVICE_NAME (set `override: true` to allow it)\n"
+    );
+}

@@ -10,6 +10,6 @@ mod run;
 mod target;
 pub mod timing;
 
-pub use prepare::{Plugins, names_plugins, prepare, search_path};
+pub use prepare::{Plugins, missing, names_plugins, prepare, search_path, search_path_in};
 pub use run::{CheckEvent, CheckFailure, Observer, Probe, run_state};
 pub use target::{ports_of, target};

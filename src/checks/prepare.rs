@@ -4,11 +4,12 @@
 //! environment file's `plugins` section. Every problem is reported at once, at the
 //! place in the file that names the plugin.
 
+use crate::config::{Diagnostic, NamedPlugin};
 use crate::model::Environment;
 use crate::plugin::discovery::SearchPath;
 use crate::plugin::{Host, Plugin, World, builtin_component};
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The loaded plugins of an environment, by name.
@@ -27,9 +28,46 @@ impl Plugins {
 /// The search path for an environment: `--plugin-dir`s, `MAESTRO_PLUGIN_PATH`, the
 /// `plugins/` folder beside the file, `$XDG_DATA_HOME/maestro/plugins`.
 pub fn search_path(environment: &Environment, plugin_dirs: &[PathBuf]) -> SearchPath {
-    SearchPath::new(plugin_dirs, Some(&environment.base_dir), |name| {
-        std::env::var(name).ok()
-    })
+    search_path_in(&environment.base_dir, plugin_dirs)
+}
+
+/// The plugin search path of an environment file in `base_dir`.
+pub fn search_path_in(base_dir: &Path, plugin_dirs: &[PathBuf]) -> SearchPath {
+    SearchPath::new(plugin_dirs, Some(base_dir), |name| std::env::var(name).ok())
+}
+
+/// The plugins a file names that are not built in and that no directory has, as located
+/// errors (each name once, at its first use): looked for with the file's other problems,
+/// so that one round reports them all.
+pub fn missing(named: &[NamedPlugin], search: &SearchPath, file: &str) -> Vec<Diagnostic> {
+    let mut seen = BTreeSet::new();
+    named
+        .iter()
+        .filter(|p| seen.insert(p.name.as_str()))
+        .filter(|p| builtin_component(&p.name).is_none() && search.find(&p.name).is_none())
+        .map(|p| Diagnostic {
+            file: file.to_string(),
+            pos: p.pos,
+            path: p.path.clone(),
+            message: not_found(p.world, &p.name, search),
+        })
+        .collect()
+}
+
+/// Why plugin `name` cannot be used as a `world`: it is nowhere.
+fn not_found(world: World, name: &str, search: &SearchPath) -> String {
+    let hint = match world {
+        World::Check => crate::config::suggest::did_you_mean(
+            name,
+            crate::config::lifecycle::BUILTIN_CHECKS.iter().copied(),
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "no {} plugin {name:?}: it is not built in, and no directory has {name}.wasm (searched {}){hint}",
+        world.name(),
+        search.describe()
+    )
 }
 
 /// Every plugin the environment names: per name, each world it is used as, with the
@@ -92,12 +130,7 @@ pub fn prepare(
         } else if let Some(file) = search.find(name) {
             host.load_file(name, file, grants)
         } else {
-            errors.push(format!(
-                "{at}: no {} plugin {name:?}: it is not built in, and no directory has \
-                 {name}.wasm (searched {})",
-                world.name(),
-                search.describe()
-            ));
+            errors.push(format!("{at}: {}", not_found(world, name, search)));
             continue;
         };
         match loaded {

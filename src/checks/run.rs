@@ -11,15 +11,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
-/// Something that happened while checking, for progress and `-v` output.
+/// Something that happened while checking, for progress and `--verbose` output.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CheckEvent {
-    /// An attempt said "not yet".
+    /// Attempt number `attempt` (from 1) of one check said "not yet".
     NotReady {
         container: String,
         check: String,
         reason: String,
-        elapsed: Duration,
+        attempt: u32,
     },
     /// A plugin logged a line.
     Log {
@@ -150,7 +150,9 @@ impl Poll<'_> {
     async fn run(&self) -> Result<(), String> {
         let started = Instant::now();
         let mut delays = backoff();
+        let mut attempts = 0;
         loop {
+            attempts += 1;
             let remaining = self.timing.deadline.saturating_sub(started.elapsed());
             let limits = CallLimits {
                 timeout: self.timing.attempt_timeout.min(remaining).max(MIN_ATTEMPT),
@@ -178,7 +180,7 @@ impl Poll<'_> {
                 }
                 Err(other) => return Err(other.to_string()),
             };
-            self.notify(&last, started.elapsed());
+            self.notify(&last, attempts);
             let delay = delays.next().unwrap_or(super::timing::MAX_DELAY);
             if started.elapsed() + delay >= self.timing.deadline {
                 return Err(format!(
@@ -190,13 +192,13 @@ impl Poll<'_> {
         }
     }
 
-    fn notify(&self, reason: &str, elapsed: Duration) {
+    fn notify(&self, reason: &str, attempt: u32) {
         if let Some(observer) = &self.observer {
             observer(CheckEvent::NotReady {
                 container: self.target.container.clone(),
                 check: self.plugin.name.clone(),
                 reason: reason.to_string(),
-                elapsed,
+                attempt,
             });
         }
     }

@@ -5,12 +5,13 @@ use crate::Failure;
 use crate::checks::{names_plugins, prepare, search_path};
 use crate::cli::Cli;
 use crate::docker::Fleet;
-use crate::engine::{Engine, Halt, Options, Row, run_play, run_task};
+use crate::engine::{Engine, Event, Halt, Options, Row, run_play, run_task};
 use crate::model::Environment;
 use crate::output::Printer;
-use crate::output::table::TableReporter;
+use crate::output::audit::AuditReporter;
 use crate::planner::{self, Action, Request};
 use crate::plugin::Host;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// What one Docker command asks for.
@@ -22,9 +23,6 @@ pub struct Invocation {
     /// `status -H`: ship addresses instead of names.
     pub show_hosts: bool,
 }
-
-/// Exit code of an interrupted command (128 + SIGINT), as shells expect.
-const INTERRUPTED: u8 = 130;
 
 pub fn run(cli: &Cli, printer: &Printer, invocation: Invocation) -> Result<(), Failure> {
     let env = super::load(cli, printer)?;
@@ -44,7 +42,13 @@ pub fn run(cli: &Cli, printer: &Printer, invocation: Invocation) -> Result<(), F
         None
     };
     let rows = rows(&env, &invocation, &play.containers);
-    let reporter = Arc::new(TableReporter::new(printer.table_style()));
+    let ships: HashMap<String, String> = env
+        .containers
+        .iter()
+        .map(|(name, c)| (name.clone(), c.ship.clone()))
+        .collect();
+    let audit = AuditReporter::wrap(printer.play_reporter(ships.clone()), &env);
+    let reporter: Arc<dyn crate::engine::Reporter> = audit.clone();
     let halt = Arc::new(Halt::default());
     let engine = Arc::new(Engine {
         fleet: Fleet::new(&env),
@@ -56,20 +60,20 @@ pub fn run(cli: &Cli, printer: &Printer, invocation: Invocation) -> Result<(), F
         options: invocation.options,
         first: play.containers.first().cloned(),
         notes: Mutex::new(Vec::new()),
+        left_alone: Mutex::new(Vec::new()),
         images: Mutex::default(),
     });
     let runtime = runtime()?;
-    let outcome = runtime.block_on(async {
-        use crate::engine::Reporter;
-        reporter.begin(invocation.action.name(), &rows);
-        let on_signal = halt.clone();
-        let signals = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_signal.interrupt();
-            }
+    let (outcome, interrupted_code) = runtime.block_on(async {
+        reporter.report(Event::Begin {
+            action: invocation.action,
+            rows,
         });
+        let (interrupts, signals) =
+            super::interrupt::watch(halt.clone(), reporter.clone(), *printer)
+                .map_err(|e| Failure::failed(format!("cannot listen for signals: {e}")))?;
         let task_engine = engine.clone();
-        let outcome = run_play(
+        let mut outcome = run_play(
             &play,
             invocation.limit,
             halts_on_failure(invocation.action),
@@ -79,66 +83,24 @@ pub fn run(cli: &Cli, printer: &Printer, invocation: Invocation) -> Result<(), F
         )
         .await;
         signals.abort();
-        reporter.end();
-        outcome
-    });
-    let notes = std::mem::take(&mut *engine.notes.lock().unwrap_or_else(|p| p.into_inner()));
-    for note in notes {
-        printer.note(&note);
-    }
-    let ship_of = |name: &str| {
-        engine
-            .environment
-            .containers
-            .get(name)
-            .map_or("?", |c| c.ship.as_str())
-            .to_string()
-    };
-    if printer.json {
-        let failures: Vec<serde_json::Value> = outcome
-            .failures
-            .iter()
-            .map(|(c, e)| serde_json::json!({"container": c, "ship": ship_of(c), "step": e.step, "message": e.message}))
-            .collect();
-        printer.json_line(&serde_json::json!({
-            "event": "result",
-            "ok": outcome.failures.is_empty() && !outcome.interrupted,
-            "failures": failures,
-            "aborted": outcome.aborted,
-            "interrupted": outcome.interrupted,
-        }));
-    }
-    let mut lines: Vec<String> = outcome
-        .failures
-        .iter()
-        .map(|(c, e)| {
-            format!(
-                "container `{c}` (ship `{}`) failed to {}: {}",
-                ship_of(c),
-                e.step,
-                e.message
-            )
-        })
-        .collect();
+        outcome.notes =
+            std::mem::take(&mut *engine.notes.lock().unwrap_or_else(|p| p.into_inner()));
+        outcome.left_alone =
+            std::mem::take(&mut *engine.left_alone.lock().unwrap_or_else(|p| p.into_inner()));
+        reporter.report(Event::End(outcome.clone()));
+        // Auditors that could not deliver are notes after the table.
+        outcome.notes.extend(audit.finish().await);
+        Ok::<_, Failure>((outcome, interrupts.exit_code()))
+    })?;
+    printer.outcome(&outcome, &ships);
     if outcome.interrupted {
-        lines.push(format!(
-            "interrupted: {} container{} not acted on",
-            outcome.aborted.len(),
-            if outcome.aborted.len() == 1 { "" } else { "s" }
-        ));
         return Err(Failure {
-            code: INTERRUPTED,
-            message: lines.join("\n"),
+            code: interrupted_code,
+            message: String::new(),
         });
     }
-    if !lines.is_empty() {
-        if !outcome.aborted.is_empty() {
-            lines.push(format!(
-                "not run because of that: {}",
-                outcome.aborted.join(", ")
-            ));
-        }
-        return Err(Failure::failed(lines.join("\n")));
+    if !outcome.failures.is_empty() {
+        return Err(Failure::failed(""));
     }
     Ok(())
 }
@@ -184,6 +146,9 @@ fn rows(env: &Environment, invocation: &Invocation, containers: &[String]) -> Ve
                 container: name.clone(),
                 service: c.service.clone(),
                 ship,
+                image: c.image.full.clone(),
+                tag: c.image.tag.clone(),
+                short_image: c.image.short().to_string(),
             }
         })
         .collect()
@@ -194,21 +159,4 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("cannot start the async runtime: {e}")))
-}
-
-/// Loads the environment for `logs` and checks that one container is named.
-pub fn logs_target(
-    cli: &Cli,
-    printer: &Printer,
-    request: &Request,
-) -> Result<(Environment, String), Failure> {
-    let env = super::load(cli, printer)?;
-    let selected = planner::select(&env, Action::Logs, request)?;
-    if selected.len() != 1 {
-        return Err(Failure::invalid(
-            "logs can only be shown for a single container",
-        ));
-    }
-    let name = selected.into_iter().next().unwrap_or_default();
-    Ok((env, name))
 }

@@ -5,6 +5,7 @@ mod complete;
 mod docker;
 mod dump;
 mod guest;
+mod interrupt;
 mod logs;
 mod plugins;
 mod validate;
@@ -25,8 +26,12 @@ pub fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Validate => validate::run(cli, printer),
         Command::Deptree(args) => {
             let env = load(cli, printer)?;
-            let text = planner::deptree::render(&env, &args.things.things, args.recursive)?;
-            print(printer, &text)
+            let trees = planner::deptree::trees(&env, &args.things.things, args.recursive)?;
+            if printer.json {
+                printer.json_line(&crate::output::deptree::json(&env));
+                return Ok(());
+            }
+            print(printer, &crate::output::deptree::text(&trees))
         }
         Command::Dump(args) => dump::run(cli, printer, &args.things.things, args.config),
         Command::Complete(args) => complete::run(cli, printer, &args.tokens),
@@ -110,11 +115,36 @@ pub fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
 
 /// Loads the environment file, printing its warnings.
 fn load(cli: &Cli, printer: &Printer) -> Result<Environment, Failure> {
-    let validated = config::load(&cli.file)?;
+    let validated = load_checked(cli)?;
     for warning in &validated.warnings {
         printer.warning(warning);
     }
     Ok(validated.environment)
+}
+
+/// `config::load`, plus — when the file has problems — the plugins it names that cannot
+/// be found, so that one round reports them all (`prepare` finds them otherwise).
+fn load_checked(cli: &Cli) -> Result<config::Validated, config::LoadError> {
+    let source = config::read_source(&cli.file)?;
+    config::load_source(&source, &config::process_vars()).map_err(|error| match error {
+        config::LoadError::Invalid {
+            file,
+            mut errors,
+            warnings,
+            named_plugins,
+        } => {
+            let search = crate::checks::search_path_in(&source.base_dir, &cli.plugin_dirs);
+            errors.extend(crate::checks::missing(&named_plugins, &search, &file));
+            errors.sort_by_key(|d| d.pos);
+            config::LoadError::Invalid {
+                file,
+                errors,
+                warnings,
+                named_plugins,
+            }
+        }
+        other => other,
+    })
 }
 
 /// Prints a result.
@@ -160,6 +190,7 @@ fn refresh(refresh: &Refresh) -> Options {
     Options {
         refresh: refresh.refresh_images,
         reuse: refresh.reuse,
+        adopt: refresh.adopt,
         ..Options::default()
     }
 }

@@ -7,11 +7,10 @@ use crate::checks::search_path;
 use crate::cli::{Cli, PluginsCommand};
 use crate::model::Environment;
 use crate::output::Printer;
+use crate::output::plugins::{self, Row};
 use crate::plugin::discovery::SearchPath;
-use crate::plugin::{CacheState, Grants, Host, LoadError, Origin, Plugin, builtin_names};
-use serde_json::json;
+use crate::plugin::{Grants, Host, Plugin, builtin_names};
 use std::path::Path;
-use std::sync::Arc;
 
 pub fn run(cli: &Cli, printer: &Printer, command: &PluginsCommand) -> Result<(), Failure> {
     let env = environment(cli, printer)?;
@@ -57,9 +56,6 @@ fn environment(cli: &Cli, printer: &Printer) -> Result<Option<Environment>, Fail
     super::load(cli, printer).map(Some)
 }
 
-/// A line of `plugins list`: the name, the plugin or why it was refused, a note.
-type Row = (String, Result<Arc<Plugin>, LoadError>, Option<String>);
-
 fn list(
     printer: &Printer,
     host: &Host,
@@ -83,125 +79,19 @@ fn list(
         rows.push((name, loaded, note));
     }
     if printer.json {
-        for (name, loaded, note) in &rows {
-            let value = match loaded {
-                Ok(p) => json!({
-                    "name": name, "world": p.world, "version": p.version, "origin": p.origin,
-                    "sha256": p.sha256, "note": note,
-                }),
-                Err(e) => json!({"name": name, "error": e.to_string(), "note": note}),
-            };
+        for value in plugins::list_json(&rows) {
             printer.json_line(&value);
         }
-        return Ok(());
+    } else {
+        printer.out(&plugins::list_text(&rows));
     }
-    let mut text = format!(
-        "{:<16} {:<14} {:<8} {}\n",
-        "NAME", "WORLD", "VERSION", "SOURCE"
-    );
-    for (name, loaded, note) in &rows {
-        let note = note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
-        let line = match loaded {
-            Ok(p) => format!(
-                "{name:<16} {:<14} {:<8} {}{note}\n",
-                p.world.name(),
-                p.version,
-                source(&p.origin)
-            ),
-            Err(e) => format!("{name:<16} {:<14} {:<8} refused: {e}{note}\n", "-", "-"),
-        };
-        text.push_str(&line);
-    }
-    printer.out(&text);
     Ok(())
 }
 
-fn source(origin: &Origin) -> String {
-    match origin {
-        Origin::Builtin => "built-in".to_string(),
-        Origin::File(path) => path.display().to_string(),
-    }
-}
-
 fn inspect(printer: &Printer, plugin: &Plugin) {
-    let limit_mb = plugin
-        .grants
-        .memory
-        .unwrap_or(crate::plugin::DEFAULT_MEMORY)
-        >> 20;
     if printer.json {
-        printer.json_line(&json!({
-            "name": plugin.name, "origin": plugin.origin, "world": plugin.world,
-            "version": plugin.version, "sha256": plugin.sha256, "size": plugin.size,
-            "imports": plugin.imports, "grants": plugin.grants, "memory_limit_mb": limit_mb,
-            "cache": plugin.cache,
-        }));
-        return;
+        printer.json_line(&plugins::inspect_json(plugin));
+    } else {
+        printer.out(&plugins::inspect_text(plugin));
     }
-    let capabilities: Vec<&str> = plugin
-        .grants
-        .capabilities
-        .iter()
-        .map(|c| c.name())
-        .collect();
-    let read: Vec<String> = plugin
-        .grants
-        .read
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    let list = |items: Vec<String>| {
-        if items.is_empty() {
-            "none".to_string()
-        } else {
-            items.join(", ")
-        }
-    };
-    let cache = match &plugin.cache {
-        CacheState::Hit { path } => format!("loaded from {}", path.display()),
-        CacheState::Compiled {
-            millis,
-            path: Some(path),
-        } => format!("compiled in {millis} ms, stored in {}", path.display()),
-        CacheState::Compiled { millis, path: None } => {
-            format!("compiled in {millis} ms, not stored (no cache directory)")
-        }
-    };
-    let mut text = String::new();
-    let mut field = |label: &str, value: String| {
-        text.push_str(&format!("{label:<13} {value}\n"));
-    };
-    field("name:", plugin.name.clone());
-    field("source:", source(&plugin.origin));
-    field(
-        "world:",
-        format!(
-            "{} (maestro:plugin@{})",
-            plugin.world.name(),
-            plugin.version
-        ),
-    );
-    field("sha256:", plugin.sha256.clone());
-    field("size:", format!("{} bytes", plugin.size));
-    field(
-        "pinned:",
-        if plugin.grants.sha256.is_some() {
-            "yes"
-        } else {
-            "no"
-        }
-        .to_string(),
-    );
-    field(
-        "granted:",
-        list(capabilities.iter().map(|c| c.to_string()).collect()),
-    );
-    field("read:", list(read));
-    field("memory:", format!("{limit_mb} MB"));
-    field("cache:", cache);
-    field("imports:", format!("{} interfaces", plugin.imports.len()));
-    for import in &plugin.imports {
-        text.push_str(&format!("  {import}\n"));
-    }
-    printer.out(&text);
 }

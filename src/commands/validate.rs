@@ -3,44 +3,43 @@
 use crate::Failure;
 use crate::checks::{names_plugins, prepare, search_path};
 use crate::cli::Cli;
-use crate::config::{self, Diagnostic, LoadError};
+use crate::config::LoadError;
 use crate::output::Printer;
+use crate::output::validation::{self, Validation};
 use crate::plugin::Host;
-use serde_json::json;
 
 pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
-    let result = config::load(&cli.file);
+    let result = super::load_checked(cli);
     // A valid file whose checks name plugins that cannot be loaded is not valid.
     let plugin_errors = match &result {
         Ok(validated) => check_plugins(cli, &validated.environment),
         Err(_) => Vec::new(),
     };
     if printer.json {
-        let (errors, warnings, summary) = match &result {
-            Ok(v) => (
-                Vec::new(),
-                v.warnings.iter().map(diagnostic_json).collect(),
-                summary(&v.environment),
-            ),
+        let found = match &result {
+            Ok(v) if plugin_errors.is_empty() => Validation::Valid {
+                environment: &v.environment,
+                warnings: &v.warnings,
+            },
+            Ok(v) => Validation::Invalid {
+                errors: &[],
+                warnings: &v.warnings,
+                plugins: &plugin_errors,
+            },
             Err(LoadError::Invalid {
                 errors, warnings, ..
-            }) => (
-                errors.iter().map(diagnostic_json).collect(),
-                warnings.iter().map(diagnostic_json).collect(),
-                serde_json::Value::Null,
-            ),
-            Err(other) => (
-                vec![json!({"file": cli.file, "message": other.to_string()})],
-                Vec::new(),
-                serde_json::Value::Null,
-            ),
+            }) => Validation::Invalid {
+                errors,
+                warnings,
+                plugins: &[],
+            },
+            Err(other) => Validation::Unreadable {
+                file: &cli.file,
+                message: other.to_string(),
+            },
         };
-        let mut errors = errors;
-        errors.extend(plugin_errors.iter().map(|e| json!({"message": e})));
-        let valid = result.is_ok() && plugin_errors.is_empty();
-        printer.json_line(
-            &json!({"valid": valid, "errors": errors, "warnings": warnings, "summary": summary}),
-        );
+        let valid = matches!(found, Validation::Valid { .. });
+        printer.json_line(&validation::json(&found));
         return if valid {
             Ok(())
         } else {
@@ -55,36 +54,17 @@ pub fn run(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
             if !plugin_errors.is_empty() {
                 return Err(Failure::invalid(plugin_errors.join("\n")));
             }
-            let env = &validated.environment;
-            printer.out(&format!(
-                "{}: valid environment {:?}: {} service{}, {} container{} on {} ship{}\n",
-                env.file,
-                env.name,
-                env.services.len(),
-                plural(env.services.len()),
-                env.containers.len(),
-                plural(env.containers.len()),
-                env.ships.len(),
-                plural(env.ships.len()),
-            ));
+            printer.out(&validation::summary_line(&validated.environment));
             Ok(())
         }
-        Err(LoadError::Invalid {
-            file,
-            errors,
-            warnings,
-        }) => {
-            for w in &warnings {
-                printer.warning(w);
+        Err(error) => {
+            if let LoadError::Invalid { warnings, .. } = &error {
+                for w in warnings {
+                    printer.warning(w);
+                }
             }
-            Err(LoadError::Invalid {
-                file,
-                errors,
-                warnings,
-            }
-            .into())
+            Err(error.into())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -99,16 +79,4 @@ fn check_plugins(cli: &Cli, env: &crate::model::Environment) -> Vec<String> {
             .unwrap_or_default(),
         Err(e) => vec![e],
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-fn summary(env: &crate::model::Environment) -> serde_json::Value {
-    json!({"name": env.name, "services": env.services.len(), "containers": env.containers.len(), "ships": env.ships.len()})
-}
-
-fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    json!({"file": d.file, "line": d.pos.line, "column": d.pos.col, "path": d.path, "message": d.message})
 }

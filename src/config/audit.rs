@@ -13,7 +13,11 @@ const AUDITORS: &[(&str, &[&str], &[&str])] = &[
         &["method", "headers", "payload", "timeout"],
     ),
     ("exec", &["script"], &["args"]),
-    ("slack", &["channel", "token"], &["name", "icon"]),
+    (
+        "slack",
+        &["channel", "token"],
+        &["name", "icon", "endpoint"],
+    ),
     ("hipchat", &["room", "token"], &["name"]),
     // MaestroNG's test auditor: always fails (shows what `ignore_errors` does).
     ("_fail", &[], &[]),
@@ -68,6 +72,14 @@ fn auditor(diags: &mut Diagnostics, node: &Node, path: &str) -> Option<Auditor> 
         );
         return None;
     };
+    if kind == "hipchat" {
+        diags.error(
+            kind_node.pos,
+            &join(path, "type"),
+            "HipChat no longer exists (Atlassian shut it down in 2019): use the slack, http or log auditor",
+        );
+        return None;
+    }
     let level = match get("level") {
         Some(n) => {
             let level = diags.text(n, &join(path, "level"))?;

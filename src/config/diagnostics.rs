@@ -26,12 +26,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A plugin the file names (a check type that is not built in, an env generator), and
+/// where: looked for with the file's other problems when it has some.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedPlugin {
+    pub name: String,
+    pub world: crate::plugin::World,
+    pub pos: Pos,
+    pub path: String,
+}
+
 /// Collects every problem of one validation run.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     pub file: String,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    pub named_plugins: Vec<NamedPlugin>,
 }
 
 /// Builds `parent.child`.
@@ -57,6 +68,16 @@ impl Diagnostics {
             pos,
             path: path.to_string(),
             message: message.into(),
+        });
+    }
+
+    /// Records that the file names plugin `name` as a `world` at `pos`.
+    pub fn name_plugin(&mut self, name: &str, world: crate::plugin::World, pos: Pos, path: &str) {
+        self.named_plugins.push(NamedPlugin {
+            name: name.to_string(),
+            world,
+            pos,
+            path: path.to_string(),
         });
     }
 
@@ -103,7 +124,12 @@ impl Diagnostics {
         let entries = self.mapping(node, path).unwrap_or_default();
         for (key, key_node, _) in &entries {
             if !known.contains(&key.as_str()) {
-                self.warn(key_node.pos, &join(path, key), "unknown key, ignored");
+                let hint = super::suggest::did_you_mean(key, known.iter().copied());
+                self.warn(
+                    key_node.pos,
+                    &join(path, key),
+                    format!("unknown key, ignored{hint}"),
+                );
             }
         }
         Fields {
@@ -122,11 +148,38 @@ impl Diagnostics {
                 self.warn(node.pos, path, format!("read as the boolean {b} and used as {text:?} (YAML 1.1 reads yes/no/on/off as booleans): quote it to mean the word"));
                 node.python_str()
             }
-            Value::Int(_) | Value::Float(_) => node.python_str(),
+            Value::Int(_) | Value::Float(_) => {
+                if let Some((written, read)) = node.converted() {
+                    self.warn(
+                        node.pos,
+                        path,
+                        format!("`{written}` unquoted is read by YAML 1.1 as the number {read} and used as {read:?}: quote it to mean {written:?}"),
+                    );
+                }
+                node.python_str()
+            }
             _ => {
                 self.expected(node, path, "a string");
                 None
             }
+        }
+    }
+
+    /// `text` for a secret (a password): the same warnings, never quoting the value.
+    pub fn secret_text(&mut self, node: &Node, path: &str) -> Option<String> {
+        match &node.value {
+            Value::Int(_) | Value::Float(_) | Value::Bool(_)
+                if node.converted().is_some() || matches!(node.value, Value::Bool(_)) =>
+            {
+                self.warn(
+                    node.pos,
+                    path,
+                    "unquoted, YAML 1.1 read it as a number or a boolean and changed it (leading zeros, 0x, `:`, yes/no…): quote it",
+                );
+                node.python_str()
+            }
+            Value::Int(_) | Value::Float(_) => node.python_str(),
+            _ => self.text(node, path),
         }
     }
 
@@ -250,10 +303,22 @@ impl<'n> Fields<'n> {
     pub fn required(&self, diags: &mut Diagnostics, key: &str) -> Option<(&'n Node, String)> {
         let found = self.some(key);
         if found.is_none() {
+            // A mistyped key next to the missing one is probably it.
+            let written = self.entries.iter().map(|(k, _, _)| k.as_str());
+            let hint = match super::suggest::closest(key, written) {
+                Some(typo) => {
+                    let pos = self.key_pos(typo).unwrap_or(self.pos);
+                    format!(
+                        " (`{typo}` at line {}, column {} is probably it)",
+                        pos.line, pos.col
+                    )
+                }
+                None => String::new(),
+            };
             diags.error(
                 self.pos,
                 &self.path,
-                format!("missing required key {key:?}"),
+                format!("missing required key {key:?}{hint}"),
             );
         }
         found

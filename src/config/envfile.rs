@@ -10,12 +10,12 @@ use super::yaml::{Node, Value};
 use crate::model::{EnvMap, EnvValue};
 use std::path::Path;
 
-/// Why one line of an envfile was refused.
+/// Why one line of an envfile was refused: where, never what (an envfile holds secrets,
+/// and a path mistaken for one may be any file).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: expected KEY=VALUE, found {text:?}")]
+#[error("line {line} is not KEY=VALUE (its text is not shown: it may be a secret)")]
 pub struct EnvFileError {
     pub line: usize,
-    pub text: String,
 }
 
 /// Parses an envfile: each line is stripped and split at the first `=` (spaces around it are
@@ -32,10 +32,7 @@ pub fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, EnvFileError>
                 vars.push((key.to_string(), value.to_string()))
             }
             _ => {
-                return Err(EnvFileError {
-                    line: i + 1,
-                    text: line.to_string(),
-                });
+                return Err(EnvFileError { line: i + 1 });
             }
         }
     }
@@ -117,6 +114,13 @@ pub fn merge_sources(
         _ => {
             if let Some(entries) = diags.mapping(node, &path) {
                 for (key, _, value) in entries {
+                    if let Some((written, read)) = value.converted() {
+                        diags.warn(
+                            value.pos,
+                            &super::diagnostics::join(&path, &key),
+                            format!("`{written}` unquoted is read by YAML 1.1 as the number {read}, and the container gets {read:?}: quote it to pass {written:?}"),
+                        );
+                    }
                     into.insert(key, env_value(value));
                 }
             }
@@ -133,7 +137,7 @@ fn read_env_file(
     into: &mut EnvMap,
 ) {
     let full = base_dir.join(file);
-    match std::fs::read_to_string(&full) {
+    match super::input::read_file(&full) {
         Ok(text) => match parse_env_file(&text) {
             Ok(vars) => into.extend(vars.into_iter().map(|(k, v)| (k, Some(v)))),
             Err(e) => diags.error(
@@ -142,11 +146,7 @@ fn read_env_file(
                 format!("invalid envfile {}: {e}", full.display()),
             ),
         },
-        Err(e) => diags.error(
-            node.pos,
-            path,
-            format!("cannot read envfile {}: {e}", full.display()),
-        ),
+        Err(e) => diags.error(node.pos, path, format!("envfile {} {e}", full.display())),
     }
 }
 
@@ -170,7 +170,7 @@ mod tests {
         );
         assert_eq!(
             parse_env_file("A=1\nnot a pair\n").unwrap_err().to_string(),
-            "line 2: expected KEY=VALUE, found \"not a pair\""
+            "line 2 is not KEY=VALUE (its text is not shown: it may be a secret)"
         );
     }
 

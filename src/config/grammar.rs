@@ -239,11 +239,13 @@ pub struct ImageRef {
 }
 
 impl ImageRef {
-    /// Splits on the last `:` unless what follows holds a `/` (then it was a registry port).
-    /// A digest (`img@sha256:…`) keeps the digest as the tag part, as MaestroNG does.
+    /// Splits a digest off at `@` (`img@sha256:…`: repository `img`, the digest in the
+    /// tag's place, as Docker reads it — MaestroNG split at the digest's `:`); otherwise
+    /// on the last `:` unless what follows holds a `/` (then it was a registry port).
     pub fn parse(full: &str) -> ImageRef {
-        let (repository, tag) = match full.rsplit_once(':') {
-            Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+        let (repository, tag) = match (full.split_once('@'), full.rsplit_once(':')) {
+            (Some((repo, digest)), _) => (repo, digest),
+            (None, Some((repo, tag))) if !tag.contains('/') => (repo, tag),
             _ => (full, "latest"),
         };
         ImageRef {
@@ -258,11 +260,20 @@ impl ImageRef {
         self.repository.split_once('/').map(|(first, _)| first)
     }
 
-    /// The image without its registry part, as MaestroNG shows it: `ubuntu:13.10`.
+    /// The registry host the image names, as Docker reads it: its first path part when
+    /// that is `localhost` or holds a `.` or `:` (`quay.io:8081`); `myorg/app` names none.
+    pub fn registry_host(&self) -> Option<&str> {
+        self.registry_part()
+            .filter(|p| *p == "localhost" || p.contains(['.', ':']))
+    }
+
+    /// The image without its registry host, for status lines: `foo/bar:13.10` for
+    /// `quay.io:8081/foo/bar:13.10`; an organisation (`myorg/app`) is kept.
     pub fn short(&self) -> &str {
-        self.full
-            .split_once('/')
-            .map_or(&self.full, |(_, rest)| rest)
+        match self.registry_host() {
+            Some(host) => &self.full[host.len() + 1..],
+            None => &self.full,
+        }
     }
 }
 
@@ -382,14 +393,22 @@ mod tests {
 
     #[test]
     fn images_split_like_maestro() {
+        // MaestroNG's cases, but for two differences on purpose: the short form keeps an
+        // organisation (MaestroNG showed `stackbrew/ubuntu` as `ubuntu`), and a digest
+        // is split at `@` as Docker reads it.
         let cases = [
             (
                 "stackbrew/ubuntu:13.10",
                 "stackbrew/ubuntu",
                 "13.10",
-                "ubuntu:13.10",
+                "stackbrew/ubuntu:13.10",
             ),
-            ("stackbrew/ubuntu", "stackbrew/ubuntu", "latest", "ubuntu"),
+            (
+                "stackbrew/ubuntu",
+                "stackbrew/ubuntu",
+                "latest",
+                "stackbrew/ubuntu",
+            ),
             (
                 "quay.io/foo/bar:13.10",
                 "quay.io/foo/bar",
@@ -411,7 +430,19 @@ mod tests {
             ("ubuntu", "ubuntu", "latest", "ubuntu"),
             ("ubuntu:14.04", "ubuntu", "14.04", "ubuntu:14.04"),
             ("localhost:5000/x", "localhost:5000/x", "latest", "x"),
-            ("img@sha256:abcd", "img@sha256", "abcd", "img@sha256:abcd"),
+            ("img@sha256:abcd", "img", "sha256:abcd", "img@sha256:abcd"),
+            (
+                "quay.io:8081/foo/bar@sha256:abcd",
+                "quay.io:8081/foo/bar",
+                "sha256:abcd",
+                "foo/bar@sha256:abcd",
+            ),
+            (
+                "maestro-demo/busybox:1",
+                "maestro-demo/busybox",
+                "1",
+                "maestro-demo/busybox:1",
+            ),
         ];
         for (full, repo, tag, short) in cases {
             let image = ImageRef::parse(full);

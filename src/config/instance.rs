@@ -158,20 +158,56 @@ fn port(diags: &mut Diagnostics, spec: &Node, path: &str) -> Option<PortMapping>
     }
 }
 
-/// Reads `limits` over the inherited service limits (per key).
+/// Docker's bounds on `limits`: CPU shares up to 262144, at least 6 MiB of memory, and a
+/// memory-and-swap total (`swap`) no smaller than the memory it includes.
+const MAX_CPU_SHARES: i128 = 262_144;
+const MIN_MEMORY: u64 = 6 << 20;
+
+/// Reads `limits` over the inherited service limits (per key), refusing what Docker
+/// would refuse at create time.
 pub fn limits(diags: &mut Diagnostics, node: &Node, path: &str, inherited: &Limits) -> Limits {
     let fields = diags.fields(node, path, &["cpu", "memory", "swap"]);
     let mut limits = inherited.clone();
     if let Some((n, p)) = fields.some("cpu") {
-        limits.cpu_shares = diags
-            .integer(n, &p, 0, i128::from(i64::MAX))
-            .map(|v| v as i64);
+        limits.cpu_shares = match diags.integer(n, &p, 0, i128::from(i64::MAX)) {
+            Some(v) if v > MAX_CPU_SHARES => {
+                diags.error(
+                    n.pos,
+                    &p,
+                    format!("{v} CPU shares: Docker takes at most {MAX_CPU_SHARES}"),
+                );
+                None
+            }
+            v => v.map(|v| v as i64),
+        };
     }
     if let Some((n, p)) = fields.some("memory") {
         limits.memory = size(diags, n, &p);
+        if let Some(m) = limits.memory.filter(|m| (1..MIN_MEMORY).contains(m)) {
+            diags.error(
+                n.pos,
+                &p,
+                format!("{m} bytes of memory: Docker's minimum is 6m"),
+            );
+        }
     }
     if let Some((n, p)) = fields.some("swap") {
         limits.swap = size(diags, n, &p);
+        match (limits.memory, limits.swap) {
+            (None | Some(0), Some(_)) => diags.error(
+                n.pos,
+                &p,
+                "swap (Docker's memory-swap: memory plus swap) needs a memory limit as well",
+            ),
+            (Some(m), Some(swap)) if swap > 0 && swap < m => diags.error(
+                n.pos,
+                &p,
+                format!(
+                    "swap {swap} is below memory {m}: `swap` is Docker's memory-swap, the total of memory and swap"
+                ),
+            ),
+            _ => {}
+        }
     }
     limits
 }
@@ -300,6 +336,10 @@ pub fn ulimits(diags: &mut Diagnostics, node: &Node, path: &str) -> Vec<Ulimit> 
             }
         };
         if let Some((soft, hard)) = limit {
+            if let Err(why) = docker_ulimit(&name, soft, hard) {
+                diags.error(value.pos, &upath, why);
+                continue;
+            }
             result.push(Ulimit {
                 name,
                 soft: soft as i64,
@@ -310,20 +350,70 @@ pub fn ulimits(diags: &mut Diagnostics, node: &Node, path: &str) -> Vec<Ulimit> 
     result
 }
 
+/// The resource names Docker's `--ulimit` takes.
+const ULIMIT_NAMES: &[&str] = &[
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];
+
+/// The most open files the kernel allows any process (`fs.nr_open` at its maximum).
+const MAX_NOFILE: i128 = 1_073_741_816;
+
+/// What Docker (or the kernel) would refuse in one ulimit (-1: unlimited).
+fn docker_ulimit(name: &str, soft: i128, hard: i128) -> Result<(), String> {
+    if !ULIMIT_NAMES.contains(&name) {
+        let hint = super::suggest::did_you_mean(name, ULIMIT_NAMES.iter().copied());
+        return Err(format!(
+            "unknown ulimit {name:?}{hint} (Docker knows {})",
+            ULIMIT_NAMES.join(", ")
+        ));
+    }
+    let unlimited = |v: i128| if v == -1 { i128::MAX } else { v };
+    if unlimited(soft) > unlimited(hard) {
+        return Err(format!("soft limit {soft} is above the hard limit {hard}"));
+    }
+    if name == "nofile" && unlimited(hard) > MAX_NOFILE {
+        return Err(format!(
+            "nofile {} is above the kernel's maximum of {MAX_NOFILE} open files",
+            if hard == -1 {
+                "unlimited".to_string()
+            } else {
+                hard.to_string()
+            }
+        ));
+    }
+    Ok(())
+}
+
 /// Reads `log_driver` and `log_opt`.
 pub fn log(diags: &mut Diagnostics, fields: &Fields) -> Option<LogConfig> {
     let (driver_node, driver_path) = fields.some("log_driver")?;
     let driver = diags.text(driver_node, &driver_path)?;
-    if !LOG_DRIVERS.contains(&driver.as_str()) {
-        diags.error(
+    // Any other name may be a log-driver plugin installed on the ship (`loki`), as
+    // MaestroNG passes it through; one near a built-in driver is probably a typo.
+    if !LOG_DRIVERS.contains(&driver.as_str())
+        && let Some(near) = super::suggest::closest(&driver, LOG_DRIVERS.iter().copied())
+    {
+        diags.warn(
             driver_node.pos,
             &driver_path,
             format!(
-                "unknown log driver {driver:?}: choose one of {}",
-                LOG_DRIVERS.join(", ")
+                "{driver:?} is not one of Docker's own log drivers; did you mean `{near}`? (a log-driver plugin of that name must be installed on the ship)"
             ),
         );
-        return None;
     }
     let mut options = BTreeMap::new();
     if let Some((n, p)) = fields.some("log_opt") {

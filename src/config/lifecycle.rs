@@ -108,7 +108,16 @@ fn check(
         ),
         "rexec" => (&["command", "attempts", "attempt_timeout"], &["command"]),
         "sleep" => (&["wait"], &["wait"]),
-        _ if valid_name(&kind) => return plugin_check(diags, kind, at, &entries, path),
+        _ if valid_name(&kind) => {
+            let type_path = join(path, "type");
+            diags.name_plugin(
+                &kind,
+                crate::plugin::World::Check,
+                kind_node.pos,
+                &type_path,
+            );
+            return plugin_check(diags, kind, at, &entries, path);
+        }
         _ => {
             diags.error(
                 kind_node.pos,

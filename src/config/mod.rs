@@ -6,16 +6,19 @@ pub mod audit;
 pub mod diagnostics;
 pub mod envfile;
 pub mod grammar;
+pub mod input;
 pub mod instance;
+pub mod jinja2;
 pub mod lifecycle;
 pub mod plugins;
 pub mod render;
 pub mod services;
 pub mod ships;
+pub mod suggest;
 pub mod validate;
 pub mod yaml;
 
-pub use diagnostics::Diagnostic;
+pub use diagnostics::{Diagnostic, NamedPlugin};
 pub use validate::Validated;
 
 use std::collections::BTreeMap;
@@ -37,7 +40,7 @@ pub struct Source {
 pub enum LoadError {
     Read {
         file: String,
-        cause: std::io::Error,
+        cause: input::InputError,
     },
     Template {
         file: String,
@@ -51,18 +54,19 @@ pub enum LoadError {
         file: String,
         errors: Vec<Diagnostic>,
         warnings: Vec<Diagnostic>,
+        /// The plugins the file names, for looking them up with its other problems.
+        named_plugins: Vec<NamedPlugin>,
     },
 }
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadError::Read { file, cause } if cause.kind() == std::io::ErrorKind::NotFound => {
-                write!(f, "{file}: environment file not found")
-            }
-            LoadError::Read { file, cause } => {
-                write!(f, "{file}: cannot read the environment file: {cause}")
-            }
+            LoadError::Read {
+                file,
+                cause: input::InputError::NotFound,
+            } => write!(f, "{file}: environment file not found"),
+            LoadError::Read { file, cause } => write!(f, "{file}: the environment file {cause}"),
             LoadError::Template { error, .. } => match error.line {
                 Some(line) => write!(
                     f,
@@ -87,15 +91,17 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Reads `-f FILE`, or standard input for `-`.
+/// Reads `-f FILE`, or standard input for `-` (bounded: see `input`).
 pub fn read_source(file: &str) -> Result<Source, LoadError> {
     let read_error = |cause| LoadError::Read {
         file: file.to_string(),
         cause,
     };
     if file == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(read_error)?;
+        let text = input::read_stdin().map_err(|cause| LoadError::Read {
+            file: "<stdin>".into(),
+            cause,
+        })?;
         let base_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         return Ok(Source {
             name: "<stdin>".into(),
@@ -103,7 +109,7 @@ pub fn read_source(file: &str) -> Result<Source, LoadError> {
             base_dir,
         });
     }
-    let text = std::fs::read_to_string(file).map_err(read_error)?;
+    let text = input::read_file(Path::new(file)).map_err(read_error)?;
     let base_dir = match Path::new(file).parent() {
         Some(p) => p.to_path_buf(),
         None => PathBuf::new(),
@@ -151,6 +157,7 @@ pub fn load_document(
             file: source.name.clone(),
             errors: d.errors,
             warnings: d.warnings,
+            named_plugins: d.named_plugins,
         }
     })?;
     Ok((doc, validated))

@@ -129,7 +129,14 @@ pub fn env_generators(diags: &mut Diagnostics, node: &Node, path: &str) -> Vec<E
                 }
             }
         }
-        let at = format!("{}:{}: {}", diags.file, kind.pos, join(&item_path, "type"));
+        let type_path = join(&item_path, "type");
+        diags.name_plugin(
+            &name,
+            crate::plugin::World::EnvGenerator,
+            kind.pos,
+            &type_path,
+        );
+        let at = format!("{}:{}: {type_path}", diags.file, kind.pos);
         result.push(EnvGenerator {
             plugin: PluginUse { name, options, at },
             allow_override,

@@ -136,6 +136,15 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
                     diags.error(key.pos, &instance_path, "an instance needs a name");
                     continue;
                 }
+                if !docker_name(&instance_name) {
+                    diags.error(
+                        key.pos,
+                        &instance_path,
+                        format!(
+                            "{instance_name:?} is not a container name Docker accepts: a letter or digit, then letters, digits, `_`, `.` or `-` (two characters at least)"
+                        ),
+                    );
+                }
                 if let Some(first) = defined_in.get(&instance_name) {
                     diags.error(
                         key.pos,
@@ -183,6 +192,14 @@ pub fn services(diags: &mut Diagnostics, node: &Node, ctx: &Context) -> Built {
     built
 }
 
+/// Docker's rule for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+fn docker_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.len() >= 2
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
 /// What an instance inherits from its service.
 struct Inherited<'a, 'n> {
     image: Option<&'a str>,
@@ -213,11 +230,12 @@ fn container(
         }
         if !ctx.ships.contains_key(&ship) {
             let known: Vec<&str> = ctx.ships.keys().map(String::as_str).collect();
+            let hint = super::suggest::did_you_mean(&ship, known.iter().copied());
             diags.error(
                 n.pos,
                 &p,
                 format!(
-                    "unknown ship {ship:?} (ships: {})",
+                    "unknown ship {ship:?} (ships: {}){hint}",
                     if known.is_empty() {
                         "none".into()
                     } else {
@@ -308,7 +326,45 @@ fn container(
             "lxc_conf is ignored: Docker removed the LXC driver",
         );
     }
-    let container = Container {
+    // Every field is read (and each of its problems recorded) before a missing ship or
+    // image ends the instance: one round reports them all.
+    let links = fields
+        .some("links")
+        .map(|(n, p)| instance::string_map(diags, n, &p))
+        .unwrap_or_default();
+    let username = text(diags, "username");
+    let workdir = text(diags, "workdir");
+    let privileged = fields
+        .some("privileged")
+        .and_then(|(n, p)| diags.boolean(n, &p))
+        .unwrap_or(false);
+    let cap_add = texts(diags, "cap_add");
+    let cap_drop = texts(diags, "cap_drop");
+    let net = text(diags, "net");
+    let restart = fields
+        .get("restart")
+        .map(|(n, p)| instance::restart(diags, n, &p))
+        .unwrap_or_default();
+    let dns = fields.some("dns").map(|(n, p)| diags.texts(n, &p));
+    let security_opt = texts(diags, "security_opt");
+    let stop_timeout = fields
+        .some("stop_timeout")
+        .and_then(|(n, p)| diags.integer(n, &p, 0, 86_400))
+        .map_or(10, |v| v as u64);
+    let limits = fields
+        .some("limits")
+        .map(|(n, p)| instance::limits(diags, n, &p, inherited.limits))
+        .unwrap_or_else(|| inherited.limits.clone());
+    let ulimits = fields
+        .some("ulimits")
+        .map(|(n, p)| instance::ulimits(diags, n, &p))
+        .unwrap_or_default();
+    let log = instance::log(diags, &fields);
+    let labels = fields
+        .some("labels")
+        .map(|(n, p)| instance::labels(diags, n, &p))
+        .unwrap_or_default();
+    Some(Container {
         name: name.to_string(),
         service: service.to_string(),
         ship: ship?,
@@ -318,47 +374,25 @@ fn container(
         volumes,
         container_volumes,
         volumes_from,
-        links: fields
-            .some("links")
-            .map(|(n, p)| instance::string_map(diags, n, &p))
-            .unwrap_or_default(),
+        links,
         command,
-        username: text(diags, "username"),
-        workdir: text(diags, "workdir"),
-        privileged: fields
-            .some("privileged")
-            .and_then(|(n, p)| diags.boolean(n, &p))
-            .unwrap_or(false),
-        cap_add: texts(diags, "cap_add"),
-        cap_drop: texts(diags, "cap_drop"),
+        username,
+        workdir,
+        privileged,
+        cap_add,
+        cap_drop,
         extra_hosts,
-        net: text(diags, "net"),
-        restart: fields
-            .get("restart")
-            .map(|(n, p)| instance::restart(diags, n, &p))
-            .unwrap_or_default(),
-        dns: fields.some("dns").map(|(n, p)| diags.texts(n, &p)),
-        security_opt: texts(diags, "security_opt"),
-        stop_timeout: fields
-            .some("stop_timeout")
-            .and_then(|(n, p)| diags.integer(n, &p, 0, 86_400))
-            .map_or(10, |v| v as u64),
-        limits: fields
-            .some("limits")
-            .map(|(n, p)| instance::limits(diags, n, &p, inherited.limits))
-            .unwrap_or_else(|| inherited.limits.clone()),
-        ulimits: fields
-            .some("ulimits")
-            .map(|(n, p)| instance::ulimits(diags, n, &p))
-            .unwrap_or_default(),
-        log: instance::log(diags, &fields),
-        labels: fields
-            .some("labels")
-            .map(|(n, p)| instance::labels(diags, n, &p))
-            .unwrap_or_default(),
+        net,
+        restart,
+        dns,
+        security_opt,
+        stop_timeout,
+        limits,
+        ulimits,
+        log,
+        labels,
         lifecycle,
-    };
-    Some(container)
+    })
 }
 
 /// `extra_hosts`: `{host: address}` or `{host: {ship: name}}` (that ship's `ip`).
@@ -379,7 +413,11 @@ fn extra_hosts(
                     match ships.get(&ship) {
                         Some(s) => Some(s.ip.clone()),
                         None => {
-                            diags.error(n.pos, &p, format!("unknown ship {ship:?}"));
+                            let hint = super::suggest::did_you_mean(
+                                &ship,
+                                ships.keys().map(String::as_str),
+                            );
+                            diags.error(n.pos, &p, format!("unknown ship {ship:?}{hint}"));
                             None
                         }
                     }

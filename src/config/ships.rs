@@ -251,7 +251,10 @@ pub fn registries(diags: &mut Diagnostics, node: &Node) -> BTreeMap<String, Regi
             fields.some(key).and_then(|(n, p)| diags.text(n, &p))
         };
         let username = optional(diags, "username");
-        let password = optional(diags, "password").map(Secret::new);
+        let password = fields
+            .some("password")
+            .and_then(|(n, p)| diags.secret_text(n, &p))
+            .map(Secret::new);
         let email = optional(diags, "email");
         let retry = match fields.some("retry") {
             Some((n, p)) => retry(diags, n, &p),

@@ -154,9 +154,12 @@ fn check_references(diags: &mut Diagnostics, built: &mut services::Built) {
                         "wants_info"
                     };
                     let hint = if built.containers.contains_key(&r.target) {
-                        " (that is a container: name its service)"
+                        " (that is a container: name its service)".to_string()
                     } else {
-                        ""
+                        super::suggest::did_you_mean(
+                            &r.target,
+                            built.services.keys().map(String::as_str),
+                        )
                     };
                     diags.error(
                         r.pos,
@@ -167,10 +170,14 @@ fn check_references(diags: &mut Diagnostics, built: &mut services::Built) {
             }
             ReferenceKind::VolumesFrom => {
                 let Some(source) = built.containers.get(&r.target) else {
+                    let hint = super::suggest::did_you_mean(
+                        &r.target,
+                        built.containers.keys().map(String::as_str),
+                    );
                     diags.error(
                         r.pos,
                         &r.path,
-                        format!("unknown container {:?} to get volumes from", r.target),
+                        format!("unknown container {:?} to get volumes from{hint}", r.target),
                     );
                     continue;
                 };

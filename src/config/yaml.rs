@@ -4,7 +4,7 @@
 //! error. Every node keeps the line and column it was written at. Owns no file IO.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// A place in the YAML text: line and column, both counted from 1.
@@ -34,6 +34,9 @@ impl fmt::Display for Pos {
 pub struct Node {
     pub pos: Pos,
     pub value: Value,
+    /// The text of an unquoted scalar that YAML 1.1 read as a number (`012345` is
+    /// 5349): kept to warn where it was probably meant as text.
+    pub written: Option<Box<str>>,
 }
 
 /// The typed content of a node (YAML 1.1 core types; dates stay text).
@@ -88,6 +91,14 @@ impl Node {
     /// The text a mapping key stands for, as Python's `str()` would give it (`None` for `null`).
     pub fn key_text(&self) -> Option<String> {
         self.python_str()
+    }
+
+    /// When an unquoted scalar was read as a number whose text differs from what was
+    /// written (`012345` → `5349`, `1.10` → `1.1`, `0x1F` → `31`): both forms.
+    pub fn converted(&self) -> Option<(&str, String)> {
+        let written = self.written.as_deref()?;
+        let read = self.python_str()?;
+        (read != written).then_some((written, read))
     }
 
     /// Python's `str()` of the value PyYAML would have built; `None` for null.
@@ -233,22 +244,53 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
         depth: 0,
-        nodes: 0,
+        size: Size::default(),
     };
     builder.document()
 }
 
-/// How deep collections may nest, and how many nodes a document may expand to (aliases
-/// count again each time they are used): bounds that stop hostile input early.
-const MAX_DEPTH: usize = 200;
-const MAX_NODES: usize = 2_000_000;
+/// How deep collections may nest, and how many nodes and bytes of scalar text a document
+/// may expand to (an alias counts again, whole, each time it is used): bounds that stop
+/// hostile input early.
+pub const MAX_DEPTH: usize = 200;
+pub const MAX_NODES: usize = 2_000_000;
+pub const MAX_TEXT_BYTES: usize = 32 << 20;
+
+/// What a document (or one anchored node) expands to.
+#[derive(Clone, Copy, Debug, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
 
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    /// Each anchor's node and how many nodes it holds.
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Each anchor's node and what it expands to.
+    anchors: HashMap<usize, (Node, Size)>,
     depth: usize,
-    nodes: usize,
+    size: Size,
+}
+
+/// A mapping key's identity as a Python dict sees it: `1`, `1` and `true` are one key,
+/// the text `'1'` another.
+#[derive(Hash, PartialEq, Eq)]
+enum KeyId {
+    Text(String),
+    Number(i128),
+    Null,
+    Other(String),
+}
+
+impl KeyId {
+    fn of(key: &Node) -> KeyId {
+        match &key.value {
+            Value::Str(s) => KeyId::Text(s.clone()),
+            Value::Int(i) => KeyId::Number(*i),
+            Value::Bool(b) => KeyId::Number(i128::from(*b)),
+            Value::Null => KeyId::Null,
+            _ => KeyId::Other(key.python_repr()),
+        }
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -286,6 +328,7 @@ impl<'a> Builder<'a> {
                     return Ok(root.unwrap_or(Node {
                         pos: Pos { line: 1, col: 1 },
                         value: Value::Null,
+                        written: None,
                     }));
                 }
                 _ => {
@@ -304,17 +347,20 @@ impl<'a> Builder<'a> {
         self.node_from(event, span)
     }
 
-    fn count(&mut self, nodes: usize, pos: Pos) -> Result<(), YamlError> {
-        self.nodes = self.nodes.saturating_add(nodes);
-        if self.nodes > MAX_NODES {
-            return Err(YamlError {
-                pos,
-                message: format!(
-                    "the document expands to more than {MAX_NODES} values (aliases included)"
-                ),
-            });
-        }
-        Ok(())
+    fn count(&mut self, add: Size, pos: Pos) -> Result<(), YamlError> {
+        self.size.nodes = self.size.nodes.saturating_add(add.nodes);
+        self.size.bytes = self.size.bytes.saturating_add(add.bytes);
+        let message = if self.size.nodes > MAX_NODES {
+            format!("the document expands to more than {MAX_NODES} values (aliases included)")
+        } else if self.size.bytes > MAX_TEXT_BYTES {
+            format!(
+                "the document expands to more than {} MiB of text (aliases included)",
+                MAX_TEXT_BYTES >> 20
+            )
+        } else {
+            return Ok(());
+        };
+        Err(YamlError { pos, message })
     }
 
     fn node_from(&mut self, event: Event<'a>, span: Span) -> Result<Node, YamlError> {
@@ -328,7 +374,8 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        let first = self.nodes;
+        let first = self.size;
+        let mut text_bytes = 0;
         let (node, anchor) = match event {
             Event::Alias(id) => {
                 let (node, size) = self.anchors.get(&id).cloned().ok_or(YamlError {
@@ -339,13 +386,21 @@ impl<'a> Builder<'a> {
                 // The alias stands where it is written, so errors point at the use.
                 return Ok(Node { pos, ..node });
             }
-            Event::Scalar(text, style, anchor, tag) => (
-                Node {
-                    pos,
-                    value: resolve_scalar(&text, style, tag.as_deref(), pos)?,
-                },
-                anchor,
-            ),
+            Event::Scalar(text, style, anchor, tag) => {
+                text_bytes = text.len();
+                let value = resolve_scalar(&text, style, tag.as_deref(), pos)?;
+                let converted = style == ScalarStyle::Plain
+                    && tag.is_none()
+                    && matches!(value, Value::Int(_) | Value::Float(_));
+                (
+                    Node {
+                        pos,
+                        value,
+                        written: converted.then(|| text.as_ref().into()),
+                    },
+                    anchor,
+                )
+            }
             Event::SequenceStart(anchor, tag) => {
                 check_collection_tag(tag.as_deref(), "seq", pos)?;
                 let mut items = Vec::new();
@@ -360,6 +415,7 @@ impl<'a> Builder<'a> {
                     Node {
                         pos,
                         value: Value::Seq(items),
+                        written: None,
                     },
                     anchor,
                 )
@@ -370,6 +426,7 @@ impl<'a> Builder<'a> {
                     Node {
                         pos,
                         value: Value::Map(self.mapping()?),
+                        written: None,
                     },
                     anchor,
                 )
@@ -384,18 +441,29 @@ impl<'a> Builder<'a> {
         if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
             self.depth -= 1;
         }
-        self.count(1, pos)?;
+        self.count(
+            Size {
+                nodes: 1,
+                bytes: text_bytes,
+            },
+            pos,
+        )?;
         if anchor != 0 {
-            self.anchors
-                .insert(anchor, (node.clone(), self.nodes - first));
+            let size = Size {
+                nodes: self.size.nodes - first.nodes,
+                bytes: self.size.bytes - first.bytes,
+            };
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         Ok(node)
     }
 
-    /// Reads a mapping's entries, applying merge keys and rejecting duplicate keys.
+    /// Reads a mapping's entries, applying merge keys and rejecting duplicate keys, in
+    /// time linear in its size.
     fn mapping(&mut self) -> Result<Vec<(Node, Node)>, YamlError> {
         let mut explicit: Vec<(Node, Node)> = Vec::new();
-        let mut merged: Vec<(Node, Node)> = Vec::new();
+        let mut written: HashMap<KeyId, usize> = HashMap::new();
+        let mut merged = Merged::default();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
@@ -406,10 +474,11 @@ impl<'a> Builder<'a> {
             let key = self.node_from(event, span)?;
             let value = self.node()?;
             if is_merge {
-                merge_into(&mut merged, value)?;
+                merged.add(value)?;
                 continue;
             }
-            if let Some((first, _)) = explicit.iter().find(|(k, _)| same_key(k, &key)) {
+            if let Some(&index) = written.get(&KeyId::of(&key)) {
+                let first = &explicit[index].0;
                 return Err(YamlError {
                     pos: key.pos,
                     message: format!(
@@ -420,10 +489,11 @@ impl<'a> Builder<'a> {
                     ),
                 });
             }
+            written.insert(KeyId::of(&key), explicit.len());
             explicit.push((key, value));
         }
-        for (key, value) in merged {
-            if !explicit.iter().any(|(k, _)| same_key(k, &key)) {
+        for (key, value) in merged.entries {
+            if !written.contains_key(&KeyId::of(&key)) {
                 explicit.push((key, value));
             }
         }
@@ -431,44 +501,38 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn same_key(a: &Node, b: &Node) -> bool {
-    match (&a.value, &b.value) {
-        (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        // Python: 1 == True as dict keys.
-        (Value::Int(x), Value::Bool(y)) | (Value::Bool(y), Value::Int(x)) => *x == i128::from(*y),
-        (Value::Null, Value::Null) => true,
-        (Value::Str(_), _) | (_, Value::Str(_)) => false,
-        _ => a.python_repr() == b.python_repr(),
-    }
+/// The entries merge keys (`<<`) bring into a mapping; the first source to give a key
+/// wins, as in PyYAML.
+#[derive(Default)]
+struct Merged {
+    entries: Vec<(Node, Node)>,
+    keys: HashSet<KeyId>,
 }
 
-/// Adds the entries of a merge value (a mapping or a list of mappings) to `merged`;
-/// entries already there win, as in PyYAML.
-fn merge_into(merged: &mut Vec<(Node, Node)>, value: Node) -> Result<(), YamlError> {
-    let sources = match value.value {
-        Value::Map(entries) => vec![entries],
-        Value::Seq(items) => {
-            let mut maps = Vec::new();
-            for item in items {
-                match item.value {
-                    Value::Map(entries) => maps.push(entries),
-                    _ => return Err(merge_error(item.pos)),
+impl Merged {
+    /// Adds the entries of a merge value: a mapping or a list of mappings.
+    fn add(&mut self, value: Node) -> Result<(), YamlError> {
+        let sources = match value.value {
+            Value::Map(entries) => vec![entries],
+            Value::Seq(items) => {
+                let mut maps = Vec::new();
+                for item in items {
+                    match item.value {
+                        Value::Map(entries) => maps.push(entries),
+                        _ => return Err(merge_error(item.pos)),
+                    }
                 }
+                maps
             }
-            maps
-        }
-        _ => return Err(merge_error(value.pos)),
-    };
-    for entries in sources {
-        for (key, value) in entries {
-            if !merged.iter().any(|(k, _)| same_key(k, &key)) {
-                merged.push((key, value));
+            _ => return Err(merge_error(value.pos)),
+        };
+        for (key, value) in sources.into_iter().flatten() {
+            if self.keys.insert(KeyId::of(&key)) {
+                self.entries.push((key, value));
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn merge_error(pos: Pos) -> YamlError {

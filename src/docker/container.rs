@@ -24,8 +24,13 @@ pub struct Observed {
     /// `created`, `running`, `exited`…
     pub status: String,
     pub exit_code: i64,
-    /// Unix seconds; `None` when it never started (or stopped).
-    pub started_at: Option<i64>,
+    /// When it was last started, in Unix nanoseconds on the daemon's clock; `None`
+    /// when it never started.
+    pub started_nanos: Option<i128>,
+    /// How often the daemon restarted it (its restart policy).
+    pub restart_count: i64,
+    /// Its main process's ID on the ship (0 when it does not run).
+    pub pid: i64,
     pub finished_at: Option<i64>,
     /// The configuration hash maestro labelled it with, if maestro created it.
     pub config_hash: Option<String>,
@@ -38,9 +43,9 @@ pub struct Observed {
 }
 
 impl Observed {
-    /// The 7-character ID MaestroNG shows.
-    pub fn short_id(&self) -> &str {
-        short_id(&self.id)
+    /// When it was last started, in Unix seconds.
+    pub fn started_at(&self) -> Option<i64> {
+        self.started_nanos.map(seconds)
     }
 }
 
@@ -76,7 +81,9 @@ impl ShipClient {
                     running: state.running.unwrap_or(false),
                     status: state.status.map(|s| s.to_string()).unwrap_or_default(),
                     exit_code: state.exit_code.unwrap_or(0),
-                    started_at: state.started_at.as_deref().and_then(unix_seconds),
+                    started_nanos: state.started_at.as_deref().and_then(unix_nanos),
+                    restart_count: info.restart_count.unwrap_or(0),
+                    pid: state.pid.unwrap_or(0),
                     finished_at: state.finished_at.as_deref().and_then(unix_seconds),
                     config_hash: labels.get(LABEL_CONFIG).cloned(),
                     environment: labels.get(LABEL_ENVIRONMENT).cloned(),
@@ -93,7 +100,7 @@ impl ShipClient {
 
     /// Creates `name`; returns its ID.
     pub async fn create(&self, name: &str, spec: &CreateSpec) -> Result<String, DockerError> {
-        let docker = self.docker().await?;
+        let (docker, deadline, _slot) = self.operation().await?;
         let options = CreateContainerOptions {
             name: Some(name.to_string()),
             ..Default::default()
@@ -102,22 +109,24 @@ impl ShipClient {
             .create_container(Some(options), spec.body.clone())
             .await
             .map(|r| r.id)
-            .map_err(|e| self.error("create", container(name), Cause::of(e, self.timeout())))
+            .map_err(|e| self.error("create", container(name), Cause::of(e, deadline)))
     }
 
     pub async fn start(&self, name: &str) -> Result<(), DockerError> {
-        let docker = self.docker().await?;
+        let (docker, deadline, _slot) = self.operation().await?;
         docker
             .start_container(name, None)
             .await
-            .map_err(|e| self.error("start", container(name), Cause::of(e, self.timeout())))
+            .map_err(|e| self.error("start", container(name), Cause::of(e, deadline)))
     }
 
     /// `docker stop -t stop_timeout`: the request may take that long on top of the
-    /// ship's own timeout.
+    /// operation deadline. Not counted among the ship's operations in flight: it
+    /// mostly waits for the container's process.
     pub async fn stop(&self, name: &str, stop_timeout: u64) -> Result<(), DockerError> {
-        let timeout = self.timeout() + Duration::from_secs(stop_timeout);
-        let docker = self.docker().await?.clone().with_timeout(timeout);
+        let (docker, timeout) = self
+            .with_deadline(Duration::from_secs(stop_timeout))
+            .await?;
         let options = StopContainerOptions {
             t: Some(stop_timeout.min(i32::MAX as u64) as i32),
             signal: None,
@@ -129,20 +138,20 @@ impl ShipClient {
     }
 
     pub async fn kill(&self, name: &str) -> Result<(), DockerError> {
-        let docker = self.docker().await?;
+        let (docker, deadline) = self.with_deadline(Duration::ZERO).await?;
         let options = KillContainerOptions {
             signal: "KILL".into(),
         };
         docker
             .kill_container(name, Some(options))
             .await
-            .map_err(|e| self.error("kill", container(name), Cause::of(e, self.timeout())))
+            .map_err(|e| self.error("kill", container(name), Cause::of(e, deadline)))
     }
 
     /// Removes `name` and its anonymous volumes (`docker rm -v`); `force` also for a
     /// running one.
     pub async fn remove(&self, name: &str, force: bool) -> Result<(), DockerError> {
-        let docker = self.docker().await?;
+        let (docker, deadline, _slot) = self.operation().await?;
         let options = RemoveContainerOptions {
             v: true,
             force,
@@ -150,7 +159,7 @@ impl ShipClient {
         };
         match docker.remove_container(name, Some(options)).await {
             Ok(()) => Ok(()),
-            Err(e) => match Cause::of(e, self.timeout()) {
+            Err(e) => match Cause::of(e, deadline) {
                 Cause::NotFound(_) => Ok(()),
                 cause => Err(self.error("remove", container(name), cause)),
             },
@@ -230,6 +239,16 @@ pub fn unix_now() -> i64 {
 /// Docker's RFC 3339 times (`2026-11-21T08:30:00.123456789Z`) as Unix seconds;
 /// `None` for Docker's "never" (`0001-01-01T00:00:00Z`) or anything unreadable.
 pub fn unix_seconds(text: &str) -> Option<i64> {
+    unix_nanos(text).map(seconds)
+}
+
+fn seconds(nanos: i128) -> i64 {
+    nanos.div_euclid(1_000_000_000) as i64
+}
+
+/// The same in nanoseconds (the fraction, when there is one, kept to the nanosecond).
+/// Hand-written: bollard is built without a date crate, and Docker writes one format.
+pub fn unix_nanos(text: &str) -> Option<i128> {
     let (date, time) = text.split_once('T')?;
     let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
     let (y, m, day) = (d.next()??, d.next()??, d.next()??);
@@ -239,14 +258,23 @@ pub fn unix_seconds(text: &str) -> Option<i64> {
     let clock = time.get(..8)?;
     let mut t = clock.splitn(3, ':').map(|p| p.parse::<i64>().ok());
     let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
-    let offset = match time[8..].find(['+', '-']) {
-        Some(i) => {
-            let zone = &time[8 + i..];
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let (zh, zm) = zone[1..].split_once(':')?;
-            sign * (zh.parse::<i64>().ok()? * 3600 + zm.parse::<i64>().ok()? * 60)
+    let rest = &time[8..];
+    let zone_at = rest.find(['+', '-', 'Z']).unwrap_or(rest.len());
+    let fraction = rest[..zone_at].strip_prefix('.').unwrap_or("");
+    let digits: String = fraction.chars().take(9).collect();
+    let nanos = if digits.is_empty() {
+        0
+    } else {
+        digits.parse::<i128>().ok()? * 10i128.pow(9 - digits.len() as u32)
+    };
+    let offset = match rest[zone_at..].chars().next() {
+        Some(sign @ ('+' | '-')) => {
+            let zone = &rest[zone_at + 1..];
+            let (zh, zm) = zone.split_once(':')?;
+            let seconds = zh.parse::<i64>().ok()? * 3600 + zm.parse::<i64>().ok()? * 60;
+            if sign == '-' { -seconds } else { seconds }
         }
-        None => 0,
+        _ => 0,
     };
     // Days from the civil date (Howard Hinnant's algorithm).
     let y = if m <= 2 { y - 1 } else { y };
@@ -256,12 +284,13 @@ pub fn unix_seconds(text: &str) -> Option<i64> {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146097 + doe - 719468;
-    Some(days * 86400 + hh * 3600 + mm * 60 + ss - offset)
+    let seconds = days * 86400 + hh * 3600 + mm * 60 + ss - offset;
+    Some(seconds as i128 * 1_000_000_000 + nanos)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::unix_seconds;
+    use super::{unix_nanos, unix_seconds};
 
     #[test]
     fn docker_times() {
@@ -277,5 +306,17 @@ mod tests {
         );
         assert_eq!(unix_seconds("0001-01-01T00:00:00Z"), None);
         assert_eq!(unix_seconds("garbage"), None);
+        assert_eq!(
+            unix_nanos("2026-11-21T08:30:00.123456789Z"),
+            Some(1_795_249_800_123_456_789)
+        );
+        assert_eq!(
+            unix_nanos("2026-11-21T10:30:00.5+02:00"),
+            Some(1_795_249_800_500_000_000)
+        );
+        assert_eq!(
+            unix_nanos("2026-11-21T08:30:00Z"),
+            Some(1_795_249_800_000_000_000)
+        );
     }
 }

@@ -31,6 +31,12 @@ pub enum Cause {
     Unreachable(String),
     /// The daemon did not answer in time.
     Timeout(Duration),
+    /// The connection closed in the middle of a request: the daemon (or the SSH tunnel
+    /// to it) went away.
+    Gone(String),
+    /// The endpoint answered, but not as a Docker daemon: HTTP `code` to the version
+    /// request.
+    NotDocker { code: u16, message: String },
     /// Anything else (a broken stream, a malformed answer).
     Other(String),
 }
@@ -46,17 +52,48 @@ impl Cause {
             } => Cause::from_status(status_code, message),
             E::RequestTimeoutError => Cause::Timeout(timeout),
             E::SocketNotFoundError(path) => Cause::Unreachable(format!("no socket at {path}")),
-            E::HyperLegacyError { err } if err.is_connect() => Cause::Unreachable(root_cause(&err)),
-            E::HyperLegacyError { err } => Cause::Other(root_cause(&err)),
+            E::HyperLegacyError { err } if err.is_connect() => Cause::Unreachable(chain(&err)),
+            E::HyperLegacyError { err } if cut_short(&err) => Cause::Gone(chain(&err)),
+            E::HyperLegacyError { err } => Cause::Other(chain(&err)),
+            E::HyperResponseError { err } if cut_short(&err) => Cause::Gone(chain(&err)),
+            E::HyperResponseError { err } => Cause::Other(chain(&err)),
+            E::IOError { err } if cut_short(&err) => Cause::Gone(err.to_string()),
             E::IOError { err } => Cause::Unreachable(err.to_string()),
             E::DockerStreamError { error } => Cause::Other(error),
             other => Cause::Other(other.to_string()),
         }
     }
 
-    /// A status code and message from the daemon (or an error inside a stream).
+    /// What the version request's failure means: an HTTP answer there is an endpoint
+    /// that is not a Docker daemon.
+    pub(crate) fn of_version_request(error: bollard::errors::Error, timeout: Duration) -> Cause {
+        let cause = Cause::of(error, timeout);
+        match (cause.status(), cause) {
+            (
+                Some(code),
+                Cause::NotFound(message)
+                | Cause::Conflict(message)
+                | Cause::Unauthorized(message)
+                | Cause::Status { message, .. },
+            ) => Cause::NotDocker { code, message },
+            (_, other) => other,
+        }
+    }
+
+    /// A status code and message from the daemon (or an error inside a stream); an
+    /// empty message becomes the status's own words.
     pub(crate) fn from_status(code: u16, message: String) -> Cause {
-        let message = message.trim().to_string();
+        let mut message = message.trim().to_string();
+        if message.is_empty() {
+            message = format!(
+                "HTTP {code} {}, without a message",
+                http::StatusCode::from_u16(code)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("")
+            )
+            .replace("  ", " ");
+        }
         match code {
             404 => Cause::NotFound(message),
             409 => Cause::Conflict(message),
@@ -81,13 +118,49 @@ impl Cause {
     }
 }
 
-/// The innermost message of an error chain (hyper wraps the useful one).
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = error;
-    while let Some(next) = current.source() {
-        current = next;
+/// Whether a connection closed before its answer was complete: hyper's incomplete or
+/// closed message, or an end of file or reset underneath it.
+fn cut_short(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_closed() || h.is_canceled())
+        {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+            )
+        {
+            return true;
+        }
+        current = e.source();
     }
-    current.to_string()
+    false
+}
+
+/// The one place an error's chain is printed: each cause's message, outermost first,
+/// joined by ": " — without hyper's client wrapper (`client error (Connect)`), which
+/// says nothing the rest does not, and without a cause whose message its parent already
+/// quotes.
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        let wrapper = e.is::<hyper_util::client::legacy::Error>() && e.source().is_some();
+        let quoted = parts.last().is_some_and(|last| last.contains(&text));
+        if !wrapper && !quoted && !text.is_empty() {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
 }
 
 impl fmt::Display for Cause {
@@ -97,10 +170,21 @@ impl fmt::Display for Cause {
             Cause::Unauthorized(m) => write!(f, "not authorized: {m}"),
             Cause::Status { code, message } => write!(f, "{message} (HTTP {code})"),
             Cause::Unreachable(m) => write!(f, "the Docker daemon cannot be reached: {m}"),
-            Cause::Timeout(t) => write!(
+            // Only the ship's own `timeout` is short enough to be worth naming: the
+            // operation deadlines are minutes long (README: deadlines).
+            Cause::Timeout(t) if *t < super::ship::OPERATION_DEADLINE => write!(
                 f,
                 "the Docker daemon did not answer within {:.0?} (see the ship's `timeout`)",
                 t
+            ),
+            Cause::Timeout(t) => write!(f, "the Docker daemon did not finish within {t:.0?}"),
+            Cause::Gone(m) => write!(
+                f,
+                "the connection to the Docker daemon closed mid-request: the daemon (or the SSH tunnel to it) went away ({m})"
+            ),
+            Cause::NotDocker { code, message } => write!(
+                f,
+                "the endpoint is not a Docker daemon: it answered HTTP {code} to the version request ({message}); check the ship's address and port"
             ),
         }
     }

@@ -41,14 +41,15 @@ impl ShipClient {
         }
     }
 
-    /// Pulls `repository:tag`, calling `progress` with the average progress of its
-    /// layers (0–100).
+    /// Pulls `repository:tag`, calling `progress` with the bytes downloaded and the
+    /// bytes announced so far, summed over its layers (a layer already present
+    /// counts as neither).
     pub async fn pull(
         &self,
         repository: &str,
         tag: &str,
         auth: Option<&PullAuth>,
-        mut progress: impl FnMut(f64) + Send,
+        mut progress: impl FnMut(u64, u64) + Send,
     ) -> Result<(), DockerError> {
         let reference = format!("{repository}:{tag}");
         let docker = self.docker().await?.clone().with_timeout(PULL_ANSWER);
@@ -65,7 +66,8 @@ impl ShipClient {
             ..Default::default()
         });
         let mut stream = docker.create_image(Some(options), None, credentials);
-        let mut layers: BTreeMap<String, f64> = BTreeMap::new();
+        // Per layer: bytes done and its size, once the registry announced it.
+        let mut layers: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         while let Some(item) = stream.next().await {
             let info =
                 item.map_err(|e| self.error("pull", image(&reference), Cause::of(e, PULL_ANSWER)))?;
@@ -80,20 +82,24 @@ impl ShipClient {
             let (Some(id), Some(status)) = (info.id, info.status) else {
                 continue;
             };
-            let done = match status.as_str() {
-                "Download complete" | "Pull complete" | "Already exists" => Some(100.0),
-                "Downloading" => info
-                    .progress_detail
-                    .and_then(|p| match (p.current, p.total) {
-                        (Some(c), Some(t)) if t > 0 => Some(c as f64 * 100.0 / t as f64),
-                        _ => None,
-                    }),
-                "Pulling fs layer" | "Waiting" => Some(0.0),
-                _ => None,
-            };
-            if let Some(done) = done {
-                layers.insert(id, done);
-                progress(layers.values().sum::<f64>() / layers.len() as f64);
+            let layer = layers.entry(id).or_default();
+            let before = *layer;
+            match status.as_str() {
+                "Downloading" => {
+                    if let Some(p) = info.progress_detail {
+                        let total = p.total.unwrap_or(0).max(0) as u64;
+                        layer.1 = layer.1.max(total);
+                        layer.0 = (p.current.unwrap_or(0).max(0) as u64).min(layer.1);
+                    }
+                }
+                "Download complete" | "Verifying Checksum" | "Extracting" | "Pull complete" => {
+                    layer.0 = layer.1
+                }
+                _ => {}
+            }
+            if *layer != before {
+                let (done, total) = layers.values().fold((0, 0), |(d, t), l| (d + l.0, t + l.1));
+                progress(done, total);
             }
         }
         Ok(())

@@ -3,20 +3,25 @@
 //! fail with a `DockerError` naming the operation, the container or image, and the
 //! ship.
 
+mod connect_error;
 mod container;
 mod create;
 mod error;
 mod image;
 mod logs;
+mod settle;
 mod ship;
 mod ssh;
 mod tls;
 mod transport;
 
-pub use container::{Observed, short_id, unix_now, unix_seconds};
+pub use connect_error::{ConnectError, SshError, TlsSetupError};
+pub use container::{Observed, short_id, unix_nanos, unix_now, unix_seconds};
 pub use create::{CreateSpec, LABEL_CONFIG, LABEL_ENVIRONMENT, LABEL_SERVICE, create_spec};
 pub use error::{Cause, DockerError};
 pub use image::PullAuth;
+pub use logs::{LogLine, LogRange};
+pub use settle::Settled;
 pub use ship::ShipClient;
 
 use crate::model::Environment;

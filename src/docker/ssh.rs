@@ -6,6 +6,7 @@
 //! under the connector's deadline and keepalives close a dead session, so a tunnel
 //! never hangs.
 
+use super::connect_error::SshError;
 use crate::model::{Ship, SshTunnel};
 use russh::client::{self, Handle};
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
@@ -50,7 +51,7 @@ impl Tunnel {
     }
 
     /// A new channel to the daemon, over the ship's session.
-    pub async fn open(&self) -> Result<ChannelStream<Msg>, String> {
+    pub async fn open(&self) -> Result<ChannelStream<Msg>, super::ConnectError> {
         let mut session = self.session.lock().await;
         if session.as_ref().is_some_and(Handle::is_closed) {
             *session = None;
@@ -67,23 +68,24 @@ impl Tunnel {
                     .await
             }
         };
-        let channel = channel.map_err(|e| {
-            let target = match &self.target {
+        let channel = channel.map_err(|source| SshError::Forward {
+            address: self.address(),
+            target: match &self.target {
                 Target::Socket(path) => path.clone(),
                 Target::Port(port) => format!("localhost:{port}"),
-            };
-            format!(
-                "the SSH server {} did not forward to {target}: {e}",
-                self.address()
-            )
+            },
+            source,
         })?;
         Ok(channel.into_stream())
     }
 
-    async fn connect(&self) -> Result<Handle<HostKeyCheck>, String> {
+    async fn connect(&self) -> Result<Handle<HostKeyCheck>, super::ConnectError> {
         let address = self.address();
-        let key = russh::keys::load_secret_key(&self.key, None)
-            .map_err(|e| format!("cannot read ssh_tunnel key `{}`: {e}", self.key.display()))?;
+        let key =
+            russh::keys::load_secret_key(&self.key, None).map_err(|source| SshError::Key {
+                path: self.key.clone(),
+                source,
+            })?;
         let config = Arc::new(client::Config {
             keepalive_interval: Some(Duration::from_secs(10)),
             keepalive_max: 3,
@@ -99,10 +101,15 @@ impl Tunnel {
         let stream = super::transport::tcp(&address).await?;
         let mut handle = client::connect_stream(config, stream, check)
             .await
-            .map_err(|e| {
-                let refused = verdict.lock().ok().and_then(|mut v| v.take());
-                refused.unwrap_or_else(|| format!("SSH connection to {address} failed: {e}"))
-            })?;
+            .map_err(
+                |source| match verdict.lock().ok().and_then(|mut v| v.take()) {
+                    Some(refused) => SshError::HostKey(refused),
+                    None => SshError::Session {
+                        address: address.clone(),
+                        source,
+                    },
+                },
+            )?;
         let hash = handle
             .best_supported_rsa_hash()
             .await
@@ -112,13 +119,17 @@ impl Tunnel {
         let auth = handle
             .authenticate_publickey(&self.user, PrivateKeyWithHashAlg::new(Arc::new(key), hash))
             .await
-            .map_err(|e| format!("SSH authentication with {address} failed: {e}"))?;
+            .map_err(|source| SshError::Authentication {
+                address: address.clone(),
+                source,
+            })?;
         if !auth.success() {
-            return Err(format!(
-                "the SSH server {address} refused the key `{}` for user `{}`",
-                self.key.display(),
-                self.user
-            ));
+            return Err(SshError::Refused {
+                address,
+                key: self.key.clone(),
+                user: self.user.clone(),
+            }
+            .into());
         }
         Ok(handle)
     }

@@ -3,6 +3,7 @@
 //! docker-py did for MaestroNG). `tls_cert` + `tls_key` answer a daemon that asks for a
 //! client certificate.
 
+use super::connect_error::{ConnectError, TlsSetupError};
 use crate::model::Ship;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
@@ -23,9 +24,9 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// Reads the ship's certificates; a missing or unreadable file is an error naming it.
-    pub fn new(ship: &Ship, address: String) -> Result<Endpoint, String> {
+    pub fn new(ship: &Ship, address: String) -> Result<Endpoint, TlsSetupError> {
         let name = ServerName::try_from(ship.endpoint.clone())
-            .map_err(|_| format!("`{}` is not a valid TLS server name", ship.endpoint))?;
+            .map_err(|_| TlsSetupError::ServerName(ship.endpoint.clone()))?;
         let config = client_config(ship)?;
         Ok(Endpoint {
             address,
@@ -34,12 +35,15 @@ impl Endpoint {
         })
     }
 
-    pub async fn open(&self) -> Result<TlsStream<tokio::net::TcpStream>, String> {
+    pub async fn open(&self) -> Result<TlsStream<tokio::net::TcpStream>, ConnectError> {
         let stream = super::transport::tcp(&self.address).await?;
         self.connector
             .connect(self.name.clone(), stream)
             .await
-            .map_err(|e| format!("TLS handshake with {} failed: {e}", self.address))
+            .map_err(|source| ConnectError::Handshake {
+                address: self.address.clone(),
+                source,
+            })
     }
 }
 
@@ -47,19 +51,18 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn client_config(ship: &Ship) -> Result<ClientConfig, String> {
+fn client_config(ship: &Ship) -> Result<ClientConfig, TlsSetupError> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .map_err(TlsSetupError::Versions)?;
     let builder = if ship.tls_verify {
-        let ca = ship.tls_ca_cert.as_deref().ok_or(
-            "`tls_verify` needs `tls_ca_cert`, the CA that signed the daemon's certificate",
-        )?;
+        let ca = ship.tls_ca_cert.as_deref().ok_or(TlsSetupError::NoCa)?;
         let mut roots = RootCertStore::empty();
         for cert in certificates(ca, "tls_ca_cert")? {
-            roots
-                .add(cert)
-                .map_err(|e| format!("tls_ca_cert `{}`: {e}", ca.display()))?;
+            roots.add(cert).map_err(|source| TlsSetupError::Ca {
+                path: ca.to_path_buf(),
+                source,
+            })?;
         }
         builder.with_root_certificates(roots)
     } else {
@@ -71,35 +74,49 @@ fn client_config(ship: &Ship) -> Result<ClientConfig, String> {
         (Some(cert), Some(key)) => {
             let chain = certificates(cert, "tls_cert")?;
             let pem = read(key, "tls_key")?;
-            let key = PrivateKeyDer::from_pem_slice(&pem)
-                .map_err(|e| format!("tls_key `{}`: {e}", key.display()))?;
+            let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|source| TlsSetupError::Pem {
+                key: "tls_key",
+                path: key.clone(),
+                source,
+            })?;
             builder
                 .with_client_auth_cert(chain, key)
-                .map_err(|e| format!("tls_cert and tls_key do not make a client identity: {e}"))
+                .map_err(TlsSetupError::Identity)
         }
         (None, None) => Ok(builder.with_no_client_auth()),
-        (Some(_), None) => Err("`tls_cert` needs `tls_key`".into()),
-        (None, Some(_)) => Err("`tls_key` needs `tls_cert`".into()),
+        (Some(_), None) => Err(TlsSetupError::CertWithoutKey),
+        (None, Some(_)) => Err(TlsSetupError::KeyWithoutCert),
     }
 }
 
 /// Every certificate of a PEM file (at least one).
-fn certificates(path: &Path, key: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+fn certificates(
+    path: &Path,
+    key: &'static str,
+) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
     let pem = read(path, key)?;
     let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{key} `{}`: {e}", path.display()))?;
+        .map_err(|source| TlsSetupError::Pem {
+            key,
+            path: path.to_path_buf(),
+            source,
+        })?;
     if certs.is_empty() {
-        return Err(format!(
-            "{key} `{}` holds no PEM certificate",
-            path.display()
-        ));
+        return Err(TlsSetupError::NoCertificate {
+            key,
+            path: path.to_path_buf(),
+        });
     }
     Ok(certs)
 }
 
-fn read(path: &Path, key: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {key} `{}`: {e}", path.display()))
+fn read(path: &Path, key: &'static str) -> Result<Vec<u8>, TlsSetupError> {
+    std::fs::read(path).map_err(|source| TlsSetupError::Read {
+        key,
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// `tls` without `tls_verify`: any server certificate is accepted, the handshake's

@@ -2,6 +2,7 @@
 //! behind one hyper connector, so every transport gets the same connect deadline, the
 //! same connection pool and the same errors. bollard sees a custom transport.
 
+use super::connect_error::ConnectError;
 use super::ssh::Tunnel;
 use super::tls;
 use crate::model::Ship;
@@ -15,6 +16,7 @@ use std::io;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -31,7 +33,7 @@ pub enum Route {
 impl Route {
     /// The route MaestroNG would take: an SSH tunnel, else the unix socket, else TCP
     /// (with TLS when `tls` or `tls_verify`).
-    pub fn of(ship: &Ship) -> Result<Route, String> {
+    pub fn of(ship: &Ship) -> Result<Route, ConnectError> {
         if let Some(tunnel) = &ship.ssh_tunnel {
             return Ok(Route::Ssh(Tunnel::new(ship, tunnel)));
         }
@@ -45,12 +47,17 @@ impl Route {
         Ok(Route::Tcp(address))
     }
 
-    async fn open(&self) -> Result<Stream, String> {
+    async fn open(&self) -> Result<Stream, ConnectError> {
         match self {
-            Route::Unix(path) => UnixStream::connect(path)
-                .await
-                .map(Stream::new)
-                .map_err(|e| format!("{}: {e}", path.display())),
+            Route::Unix(path) => {
+                UnixStream::connect(path)
+                    .await
+                    .map(Stream::new)
+                    .map_err(|source| ConnectError::Socket {
+                        path: path.clone(),
+                        source,
+                    })
+            }
             Route::Tcp(address) => tcp(address).await.map(Stream::new),
             Route::Tls(endpoint) => endpoint.open().await.map(Stream::new),
             Route::Ssh(tunnel) => tunnel.open().await.map(Stream::new),
@@ -68,12 +75,27 @@ fn host(endpoint: &str) -> String {
 }
 
 /// A TCP connection to `address` with Nagle off (Docker's API is request/response).
-pub async fn tcp(address: &str) -> Result<TcpStream, String> {
+pub async fn tcp(address: &str) -> Result<TcpStream, ConnectError> {
     let stream = TcpStream::connect(address)
         .await
-        .map_err(|e| format!("{address}: {e}"))?;
+        .map_err(|source| ConnectError::Tcp {
+            address: address.to_string(),
+            source,
+        })?;
     let _ = stream.set_nodelay(true);
     Ok(stream)
+}
+
+/// Whether a client ever opened a connection. A request that timed out before one did
+/// was waiting for its connection, whichever of the two deadlines fired first — on a
+/// loaded machine the request's own deadline can win that race.
+#[derive(Clone, Default)]
+pub struct Opened(Arc<AtomicBool>);
+
+impl Opened {
+    pub fn ever(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// A bollard client over `route`; connections take at most `timeout` to open.
@@ -81,10 +103,12 @@ pub fn docker(
     route: Route,
     timeout: Duration,
     version: &ClientVersion,
-) -> Result<Docker, bollard::errors::Error> {
+) -> Result<(Docker, Opened), bollard::errors::Error> {
+    let opened = Opened::default();
     let connector = Connector {
         route: Arc::new(route),
         timeout,
+        opened: opened.clone(),
     };
     let client = Client::builder(TokioExecutor::new()).build(connector);
     let transport = move |request: BollardRequest| {
@@ -97,7 +121,9 @@ pub fn docker(
         }
     };
     let seconds = timeout.as_secs().max(1);
-    Docker::connect_with_custom_transport(transport, Some("http://docker"), seconds, version)
+    let docker =
+        Docker::connect_with_custom_transport(transport, Some("http://docker"), seconds, version)?;
+    Ok((docker, opened))
 }
 
 /// The hyper connector: every new connection goes through the ship's route.
@@ -105,6 +131,7 @@ pub fn docker(
 struct Connector {
     route: Arc<Route>,
     timeout: Duration,
+    opened: Opened,
 }
 
 impl tower_service::Service<Uri> for Connector {
@@ -119,13 +146,17 @@ impl tower_service::Service<Uri> for Connector {
     fn call(&mut self, _: Uri) -> Self::Future {
         let route = self.route.clone();
         let timeout = self.timeout;
+        let opened = self.opened.clone();
         Box::pin(async move {
             match tokio::time::timeout(timeout, route.open()).await {
-                Ok(Ok(stream)) => Ok(TokioIo::new(stream)),
-                Ok(Err(message)) => Err(io::Error::other(message)),
+                Ok(Ok(stream)) => {
+                    opened.0.store(true, Ordering::Relaxed);
+                    Ok(TokioIo::new(stream))
+                }
+                Ok(Err(error)) => Err(io::Error::other(error)),
                 Err(_) => Err(io::Error::new(
                     io::ErrorKind::TimedOut,
-                    format!("no connection within {timeout:.0?}"),
+                    ConnectError::Timeout(timeout),
                 )),
             }
         })

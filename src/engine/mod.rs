@@ -6,9 +6,12 @@ pub mod events;
 mod schedule;
 mod tasks;
 
-pub use events::{Phase, Reporter, Row, Update};
-pub use schedule::{Finished, Halt, HaltReason, Outcome, TaskError, run_play};
-pub use tasks::{run_task, time_ago};
+pub use events::{
+    AbortReason, Event, Outcome, PluginLog, PortProbe, PortState, Reporter, Row, State, Step,
+    TaskError, Update,
+};
+pub use schedule::{Finished, Halt, HaltReason, run_play};
+pub use tasks::{START_WINDOW, run_task};
 
 use crate::checks::{CheckEvent, Observer, Plugins, Probe};
 use crate::docker::{DockerRunner, Fleet, Observed, ShipClient};
@@ -18,6 +21,17 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// How long an interrupted play still waits for a Docker operation in flight (a stop, a
+/// pull) before leaving it to the daemon.
+pub const INTERRUPT_GRACE: Duration = Duration::from_secs(1);
+
+/// A container of an instance's name that is not this environment's; `owner` is the
+/// environment maestro created it for, `None` when maestro did not create it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Foreign {
+    pub owner: Option<String>,
+}
+
 /// What the command line asked for, beyond the play itself.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -25,6 +39,9 @@ pub struct Options {
     pub refresh: bool,
     /// `--reuse`: start an existing stopped container instead of re-creating it.
     pub reuse: bool,
+    /// `--adopt`: a container of an instance's name without maestro's label is replaced
+    /// instead of refused.
+    pub adopt: bool,
     pub step_delay: Duration,
     pub stop_start_delay: Duration,
     pub only_if_changed: bool,
@@ -46,13 +63,16 @@ pub struct Engine {
     pub first: Option<String>,
     /// Notes for after the table (variables a generator could not replace…).
     pub notes: Mutex<Vec<String>>,
+    /// Foreign containers a command that would have changed them left alone, and whose
+    /// they are (`Outcome::left_alone`).
+    pub left_alone: Mutex<Vec<(String, Option<String>)>>,
     /// Each (ship, image) is made present once per play, whatever the number of its
     /// containers: the first task checks (and pulls), the others wait for its result.
     pub images: Mutex<HashMap<(String, String), ImageReady>>,
 }
 
 /// The shared outcome of making one image present on one ship.
-pub type ImageReady = Arc<tokio::sync::OnceCell<Result<(), schedule::TaskError>>>;
+pub type ImageReady = Arc<tokio::sync::OnceCell<Result<Option<bool>, TaskError>>>;
 
 impl Engine {
     pub fn container(&self, name: &str) -> &Container {
@@ -61,33 +81,109 @@ impl Engine {
 
     /// The ship of `container` (validation guarantees it exists).
     pub fn ship(&self, container: &Container) -> Result<&Arc<ShipClient>, TaskError> {
-        self.fleet
-            .ship(&container.ship)
-            .ok_or_else(|| TaskError::new("connect", format!("no ship named `{}`", container.ship)))
+        self.fleet.ship(&container.ship).ok_or_else(|| {
+            TaskError::new(Step::Connect, format!("no ship named `{}`", container.ship))
+        })
     }
 
-    /// Refuses to touch a container of the same name that maestro created for another
-    /// environment (containers without the label, e.g. MaestroNG's, are ours).
-    pub fn owned(&self, observed: Option<&Observed>) -> Result<(), TaskError> {
-        match observed.and_then(|o| o.environment.as_deref()) {
-            Some(other) if other != self.environment.name => Err(TaskError::new(
-                "claim the container name",
+    /// Whether a container of `c`'s name is not this environment's: created by maestro
+    /// for another environment, or not by maestro at all (no label; with `--adopt`,
+    /// taken over). Such a container is never stopped, removed or reported as ours.
+    pub fn foreign(&self, observed: Option<&Observed>) -> Option<Foreign> {
+        let o = observed?;
+        match o.environment.as_deref() {
+            Some(name) if name == self.environment.name => None,
+            None if self.options.adopt => None,
+            owner => Some(Foreign {
+                owner: owner.map(str::to_string),
+            }),
+        }
+    }
+
+    /// Refuses to go on with a foreign container (`start`, `restart`).
+    pub fn claim(&self, observed: Option<&Observed>) -> Result<(), TaskError> {
+        match self.foreign(observed) {
+            None => Ok(()),
+            Some(Foreign { owner: Some(other) }) => Err(TaskError::new(
+                Step::ClaimName,
                 format!(
                     "a container of that name belongs to environment `{other}`; it was left alone"
                 ),
             )),
-            _ => Ok(()),
+            Some(Foreign { owner: None }) => Err(TaskError::new(
+                Step::ClaimName,
+                "a container of that name exists that maestro did not create (it has no \
+                 environment label); it was left alone: `--adopt` replaces it",
+            )),
         }
     }
 
-    /// Updates `container`'s row: working on `detail`, with its image column if known.
-    pub fn say(&self, container: &str, image: Option<String>, detail: impl Into<String>) {
-        self.reporter.update(Update {
+    /// Leaves a foreign container alone (`stop`, `kill`, `clean`, `status`); `warn` adds
+    /// it to the report's `left_alone` (for the commands that would have changed it).
+    pub fn left_alone(
+        &self,
+        c: &Container,
+        foreign: Foreign,
+        o: &Observed,
+        warn: bool,
+    ) -> Finished {
+        if warn {
+            self.left_alone
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((c.name.clone(), foreign.owner.clone()));
+        }
+        Finished::of(
+            State::Foreign {
+                owner: foreign.owner,
+            },
+            o,
+        )
+    }
+
+    /// `work`, unless the play is interrupted while it runs: then it gets
+    /// [`INTERRUPT_GRACE`] more and is otherwise left to the daemon (`None`).
+    pub async fn unless_interrupted<T>(
+        &self,
+        work: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        let cut = async {
+            self.halt.interrupted().await;
+            tokio::time::sleep(INTERRUPT_GRACE).await;
+        };
+        tokio::select! {
+            done = work => Some(done),
+            () = cut => None,
+        }
+    }
+
+    /// Asks `c`'s ship what the container is (reporting that it does).
+    pub async fn observe(
+        &self,
+        c: &Container,
+    ) -> Result<(&Arc<ShipClient>, Option<Observed>), TaskError> {
+        let ship = self.ship(c)?;
+        self.say(&c.name, State::Inspecting);
+        let observed = ship
+            .inspect(&c.name)
+            .await
+            .map_err(|e| TaskError::docker(Step::Inspect, e))?;
+        Ok((ship, observed))
+    }
+
+    /// Reports what is being done to `container` now.
+    pub fn say(&self, container: &str, state: State) {
+        self.say_of(container, state, None);
+    }
+
+    /// The same, naming the container's ID once it is known.
+    pub fn say_of(&self, container: &str, state: State, id: Option<&str>) {
+        self.reporter.report(Event::Update(Update {
             container: container.to_string(),
-            phase: Phase::Working,
-            image,
-            detail: detail.into(),
-        });
+            state,
+            container_id: id.map(str::to_string),
+            image_id: None,
+        }));
     }
 
     /// The full environment of `container`: MaestroNG's variables, then its service's
@@ -101,12 +197,12 @@ impl Engine {
             .is_some_and(|s| !s.env_generators.is_empty());
         if has_generators {
             let plugins = self.plugins.as_ref().ok_or_else(|| {
-                TaskError::new("generate the environment", "plugins were not loaded")
+                TaskError::new(Step::GenerateEnvironment, "plugins were not loaded")
             })?;
             let notes =
                 crate::providers::generate_env(plugins, &self.environment, container, &mut env)
                     .await
-                    .map_err(|e| TaskError::new("generate the environment", e))?;
+                    .map_err(|e| TaskError::new(Step::GenerateEnvironment, e))?;
             self.notes
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -115,26 +211,21 @@ impl Engine {
         Ok(env)
     }
 
-    /// Runs `container`'s checks of `state`, if it has any, showing their progress;
-    /// an interruption cuts them short. `address` is the container's own (bridge)
-    /// address while it runs, probed instead of a loopback ship address.
+    /// Runs `container`'s checks of `state`, if it has any, reporting each attempt
+    /// and plugin log line; an interruption cuts them short. `address` is the
+    /// container's own (bridge) address while it runs, probed instead of a loopback
+    /// ship address.
     pub async fn checks(
         &self,
         container: &Container,
         env: &EnvMap,
         state: LifecycleState,
-        image: &Option<String>,
         address: Option<std::net::IpAddr>,
     ) -> Result<(), TaskError> {
         if container.lifecycle.get(&state).is_none_or(Vec::is_empty) {
             return Ok(());
         }
-        let step = match state {
-            LifecycleState::PreStart => "pass pre-start checks",
-            LifecycleState::Running => "pass running checks",
-            LifecycleState::PreStop => "pass pre-stop checks",
-            LifecycleState::Stopped => "pass stopped checks",
-        };
+        let step = Step::checks(state);
         let plugins = self
             .plugins
             .as_ref()
@@ -145,25 +236,43 @@ impl Engine {
             container: container.name.clone(),
         });
         let reporter = self.reporter.clone();
-        let shown = image.clone();
-        let label = state.as_str();
-        let observer: Observer = Arc::new(move |event| {
-            if let CheckEvent::NotReady {
+        let observer: Observer = Arc::new(move |event| match event {
+            CheckEvent::NotReady {
                 container,
                 check,
                 reason,
-                ..
-            } = event
-            {
-                reporter.update(Update {
-                    container,
-                    phase: Phase::Working,
-                    image: shown.clone(),
-                    detail: format!("{label} check {check}: {reason}"),
-                });
-            }
+                attempt,
+            } => reporter.report(Event::Update(Update {
+                container,
+                state: State::Checking {
+                    lifecycle: state,
+                    check: Some(check),
+                    attempt: Some(attempt),
+                    reason: Some(reason),
+                },
+                container_id: None,
+                image_id: None,
+            })),
+            CheckEvent::Log {
+                container,
+                check,
+                line,
+            } => reporter.report(Event::PluginLog(PluginLog {
+                container,
+                check,
+                level: line.level,
+                message: line.message,
+            })),
         });
-        self.say(&container.name, image.clone(), format!("{label} checks..."));
+        self.say(
+            &container.name,
+            State::Checking {
+                lifecycle: state,
+                check: None,
+                attempt: None,
+                reason: None,
+            },
+        );
         let probe = Probe {
             runner: Some(runner),
             observer: Some(observer),

@@ -1,16 +1,34 @@
-//! `deptree`: the dependency tree of services, in MaestroNG's text format.
+//! `deptree`: the dependency trees of services, as data (`output::deptree` prints them in
+//! MaestroNG's text format).
 
 use super::PlanError;
 use crate::model::Environment;
 use std::collections::BTreeSet;
 
-/// Renders the trees of the named services (containers stand for their service; no
-/// names means every service). Without `recursive`, a dependency already shown in a
-/// service's tree is not shown again.
-pub fn render(env: &Environment, things: &[String], recursive: bool) -> Result<String, PlanError> {
+/// A service and the services it depends on, each with its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tree {
+    pub service: String,
+    pub dependencies: Vec<Tree>,
+}
+
+/// The trees of the named services (containers stand for their service; no names means
+/// every service but the `omit: true` ones), by name. Without `recursive`, a dependency already in a service's
+/// tree is not repeated in it.
+pub fn trees(
+    env: &Environment,
+    things: &[String],
+    recursive: bool,
+) -> Result<Vec<Tree>, PlanError> {
     let mut roots = BTreeSet::new();
     if things.is_empty() {
-        roots.extend(env.services.keys().map(String::as_str));
+        // As MaestroNG: `omit: true` services only when named.
+        roots.extend(
+            env.services
+                .values()
+                .filter(|s| !s.omit)
+                .map(|s| s.name.as_str()),
+        );
     }
     for thing in things {
         if let Some(container) = env.containers.get(thing) {
@@ -18,31 +36,29 @@ pub fn render(env: &Environment, things: &[String], recursive: bool) -> Result<S
         } else if env.services.contains_key(thing) {
             roots.insert(thing.as_str());
         } else {
-            return Err(PlanError::Unknown(thing.clone()));
+            return Err(PlanError::unknown(env, thing));
         }
     }
-    let trees: Vec<String> = roots
+    Ok(roots
         .into_iter()
         .map(|root| {
-            let mut out = format!("{root}\n");
             let mut seen = BTreeSet::from([root]);
-            children(env, root, " ", recursive, &mut seen, &mut out);
-            out
+            Tree {
+                service: root.to_string(),
+                dependencies: dependencies(env, root, recursive, &mut seen),
+            }
         })
-        .collect();
-    Ok(trees.join("\n"))
+        .collect())
 }
 
-fn children<'e>(
+fn dependencies<'e>(
     env: &'e Environment,
     service: &str,
-    prefix: &str,
     recursive: bool,
     seen: &mut BTreeSet<&'e str>,
-    out: &mut String,
-) {
+) -> Vec<Tree> {
     let Some(s) = env.services.get(service) else {
-        return;
+        return Vec::new();
     };
     let deps: Vec<&str> = s
         .dependencies
@@ -51,13 +67,10 @@ fn children<'e>(
         .filter(|d| recursive || !seen.contains(d))
         .collect();
     seen.extend(deps.iter().copied());
-    for (i, dep) in deps.iter().enumerate() {
-        let last = i + 1 == deps.len();
-        out.push_str(&format!(
-            "{prefix}{}- {dep}\n",
-            if last { '\\' } else { '+' }
-        ));
-        let next = format!("{prefix}{}", if last { "  " } else { "|  " });
-        children(env, dep, &next, recursive, seen, out);
-    }
+    deps.into_iter()
+        .map(|dep| Tree {
+            service: dep.to_string(),
+            dependencies: dependencies(env, dep, recursive, seen),
+        })
+        .collect()
 }

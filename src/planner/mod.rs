@@ -96,8 +96,12 @@ pub struct Request {
 pub enum PlanError {
     #[error("no services or containers specified for {0}, and --all not set")]
     NothingNamed(&'static str),
-    #[error("{0} is neither a service nor a container")]
-    Unknown(String),
+    #[error("{name} is neither a service nor a container{hint}")]
+    Unknown {
+        name: String,
+        /// `; did you mean `x`?`, or empty.
+        hint: String,
+    },
     #[error("{0} is a service but --expand-services (-s) was not specified")]
     NeedsExpand(String),
     #[error("invalid {which} filter {pattern:?}: {reason}")]
@@ -106,6 +110,18 @@ pub enum PlanError {
         pattern: String,
         reason: String,
     },
+}
+
+impl PlanError {
+    /// `thing` names neither a service nor a container of `env`: the nearest that does
+    /// is suggested.
+    pub fn unknown(env: &Environment, thing: &str) -> PlanError {
+        let known = env.containers.keys().chain(env.services.keys());
+        PlanError::Unknown {
+            name: thing.to_string(),
+            hint: crate::config::suggest::did_you_mean(thing, known.map(String::as_str)),
+        }
+    }
 }
 
 /// The containers of a play, in display order, and what each waits for.
@@ -150,7 +166,7 @@ pub fn select(
             }
             selected.extend(service.instances.iter().cloned());
         } else {
-            return Err(PlanError::Unknown(thing.clone()));
+            return Err(PlanError::unknown(env, thing));
         }
     }
     if with_dependencies {

@@ -1,7 +1,9 @@
 //! Benchmark (not a test): render + parse + validate + plan + environment generation of a
 //! generated environment of 10,000 instances in 1,000 services with dependencies, against
-//! the floor of merely scanning the same YAML text with the parser, measured in this run.
-//! Run with `cargo bench --bench load`. Prints medians of 5 runs and the peak memory.
+//! the floor of merely scanning the same YAML text with the parser, measured in this run;
+//! then 50,000 flat services (one instance each) rendered, parsed and validated, against
+//! the same floor (target: under 1 s). Run with `cargo bench --bench load`. Prints medians
+//! of 5 runs and the peak memory.
 
 use maestro::config::{self, Source};
 use maestro::planner::{self, Action, Request};
@@ -54,6 +56,55 @@ fn environment_text() -> String {
         }
     }
     text
+}
+
+/// 50,000 services of one instance each: the size where quadratic lookups show.
+const FLAT_SERVICES: usize = 50_000;
+
+fn flat_text() -> String {
+    let mut text = String::from("name: flat\nships: {local: {ip: 127.0.0.1}}\nservices:\n");
+    for i in 0..FLAT_SERVICES {
+        text.push_str(&format!(
+            "  s{i}:\n    image: busybox\n    ports: {{http: 8080}}\n    instances:\n      s{i}-1: {{ship: local}}\n"
+        ));
+    }
+    text
+}
+
+/// Render + parse + validate of the flat environment, against the parser scan alone.
+fn flat_row() {
+    let text = flat_text();
+    let vars = BTreeMap::new();
+    let (mut scan, mut load) = (vec![], vec![]);
+    for _ in 0..5 {
+        let t = Instant::now();
+        assert!(saphyr_parser::Parser::new_from_str(&text).count() > 0);
+        scan.push(t.elapsed());
+        let t = Instant::now();
+        let rendered =
+            config::render::render(&text, "flat.yaml", ".".as_ref(), &vars).expect("renders");
+        let doc = config::yaml::parse(&rendered).expect("parses");
+        let validated = config::validate::validate(&doc, "flat.yaml", ".".as_ref()).expect("valid");
+        load.push(t.elapsed());
+        assert_eq!(validated.environment.containers.len(), FLAT_SERVICES);
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let (scan, load) = (median(scan), median(load));
+    println!(
+        "\n{FLAT_SERVICES} flat services ({} KiB of YAML), median of 5:",
+        text.len() / 1024
+    );
+    println!(
+        "{:<44} {:>10.1}",
+        "baseline: parser event scan only",
+        ms(scan)
+    );
+    println!(
+        "{:<44} {:>10.1}  ({:.1}x the scan baseline; target < 1000 ms)",
+        "render + parse + validate",
+        ms(load),
+        load.as_secs_f64() / scan.as_secs_f64()
+    );
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -149,4 +200,5 @@ fn main() {
         "peak memory (VmHWM, MB)",
         peak_rss_mb()
     );
+    flat_row();
 }

@@ -9,6 +9,9 @@
 
 #[path = "../support/examples.rs"]
 mod examples;
+#[path = "../support/http.rs"]
+#[allow(dead_code)]
+mod http;
 #[path = "../support/plugins.rs"]
 mod plugins;
 

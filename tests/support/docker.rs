@@ -10,6 +10,16 @@ use std::sync::OnceLock;
 /// The test image, built `FROM scratch` with Debian's static busybox.
 pub const IMAGE: &str = "maestro-test/busybox:latest";
 
+/// A command that runs until it is stopped, and honours SIGTERM.
+pub const SLEEPER: &str = "[sh, -c, \"trap 'exit 0' TERM; sleep 3600 & wait\"]";
+
+/// A prefix for the names of this test run's environments and containers, so that
+/// another checkout's tests on the same daemon never meet them: `t` and this
+/// process's ID.
+pub fn run_prefix() -> String {
+    format!("t{:x}", std::process::id())
+}
+
 /// Runs the docker CLI; its stdout, or a panic naming the command.
 pub fn docker(args: &[&str]) -> String {
     docker_at(None, args)

@@ -66,6 +66,31 @@ pub fn maestro_in(dir: &Path, args: &[&str], vars: &[(&str, &str)], stdin: Optio
     }
 }
 
+/// Waits for `child`, killing it (and failing the test) if it runs past `deadline`:
+/// a hang is a failure, never a stuck test run.
+pub fn wait_within(
+    child: &mut std::process::Child,
+    deadline: std::time::Duration,
+) -> std::process::ExitStatus {
+    let (done, exited) = std::sync::mpsc::channel::<()>();
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    let watchdog = std::thread::spawn(move || {
+        let late = exited.recv_timeout(deadline).is_err();
+        if late {
+            // SAFETY: a plain kill(2) of the child's pid.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        late
+    });
+    let status = child.wait().expect("the child ends");
+    let _ = done.send(());
+    assert!(
+        !watchdog.join().expect("watchdog"),
+        "the process ran past {deadline:?} and was killed"
+    );
+    status
+}
+
 /// Compares `actual` with the golden file, or rewrites it when `MAESTRO_BLESS=1`.
 pub fn assert_golden(golden: &Path, actual: &str) {
     if std::env::var_os("MAESTRO_BLESS").is_some() {
@@ -92,6 +117,7 @@ pub fn load_env(name: &str) -> maestro::model::Environment {
 }
 pub mod docker;
 pub mod examples;
+pub mod http;
 pub mod plugins;
 pub mod registry;
 pub mod ships;

@@ -7,7 +7,6 @@ use maestro::config::grammar::Protocol;
 use maestro::plugin::{
     CallLimits, CheckContext, Grants, Host, HostConfig, Plugin, Port, Reach, Target,
 };
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -111,47 +110,14 @@ pub fn reply(status: u16, body: &str) -> Reply {
 }
 
 /// A real HTTP/1.1 server on loopback: `route` maps the request line and headers to
-/// a reply. Returns its port and a log of the request heads it received.
+/// a reply. Returns its port and a log of the requests it received.
 pub fn http_server(
     route: impl Fn(&str) -> Reply + Send + Sync + 'static,
-) -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let route = Arc::new(route);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let route = route.clone();
-            let log = log.clone();
-            std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    match stream.read(&mut byte) {
-                        Ok(1) => head.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
-                log.lock().unwrap().push(head.clone());
-                let reply = route(&head);
-                let mut text = format!(
-                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                    reply.status,
-                    reply.body.len()
-                );
-                for (k, v) in &reply.headers {
-                    text.push_str(&format!("{k}: {v}\r\n"));
-                }
-                text.push_str("\r\n");
-                text.push_str(&reply.body);
-                let _ = stream.write_all(text.as_bytes());
-            });
-        }
-    });
-    (port, seen)
+) -> (u16, super::http::Log) {
+    super::http::serve(move |request| {
+        let reply = route(&request.head);
+        super::http::answer(reply.status, &reply.headers, &reply.body)
+    })
 }
 
 /// A grant of capabilities.

@@ -1,13 +1,16 @@
 //! The tasks that do not run containers: `pull` (with registry credentials and its
 //! retry policy), `clean` and `status` (`-F` adds the image and a probe of each port).
 
-use super::{image_column, now, time_ago};
-use crate::engine::{Engine, Finished, TaskError};
+use crate::engine::{
+    AbortReason, Engine, Event, Finished, PortProbe, PortState, State, Step, TaskError,
+};
 use crate::model::Container;
 use std::time::Duration;
 
-/// Pulls the image of `c` on its ship when `force`, or when the ship lacks it.
-pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<(), TaskError> {
+/// Pulls the image of `c` on its ship when `force`, or when the ship lacks it; whether
+/// this play pulled it (once per ship and image, whichever container asked first), or
+/// `None` when an interruption abandoned the pull.
+pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<Option<bool>, TaskError> {
     let ready = {
         let mut images = engine.images.lock().unwrap_or_else(|e| e.into_inner());
         images
@@ -21,44 +24,54 @@ pub async fn pull(engine: &Engine, c: &Container, force: bool) -> Result<(), Tas
         .clone()
 }
 
+/// A container whose pull an interruption abandoned.
+pub fn abandoned_pull() -> Finished {
+    Finished::new(State::Aborted {
+        reason: AbortReason::InterruptedPulling,
+    })
+}
+
 /// Makes `c`'s image present on its ship: pulled when missing, or always when `force`.
-async fn pull_once(engine: &Engine, c: &Container, force: bool) -> Result<(), TaskError> {
+async fn pull_once(engine: &Engine, c: &Container, force: bool) -> Result<Option<bool>, TaskError> {
     let ship = engine.ship(c)?;
     if !force
         && ship
             .image_id(&c.image.full)
             .await
-            .map_err(|e| TaskError::docker("inspect the image", e))?
+            .map_err(|e| TaskError::docker(Step::InspectImage, e))?
             .is_some()
     {
-        return Ok(());
+        return Ok(Some(false));
     }
     let auth = crate::registry::pull_auth(engine.plugins.as_deref(), &engine.environment, &c.image)
         .await
-        .map_err(|e| TaskError::new("get registry credentials", e))?;
+        .map_err(|e| TaskError::new(Step::RegistryCredentials, e))?;
     let retry = crate::registry::find(&engine.environment, &c.image)
         .map(|r| r.retry.clone())
         .unwrap_or_default();
-    let label = format!("pulling image {}...", c.image.short());
     let mut attempt = 1;
     loop {
-        engine.say(&c.name, None, label.clone());
-        let mut shown = -1i64;
-        let result = ship
-            .pull(
-                &c.image.repository,
-                &c.image.tag,
-                auth.as_ref(),
-                |percent| {
-                    if percent as i64 != shown {
-                        shown = percent as i64;
-                        engine.say(&c.name, None, format!("{label} {percent:.0}%"));
-                    }
-                },
-            )
-            .await;
+        engine.say(&c.name, State::Pulling { done: 0, total: 0 });
+        // A registry sends an event per chunk of each layer: report a change of the
+        // whole percent (or of the size announced), not every event.
+        let mut shown = (0, 0);
+        let pulling = ship.pull(
+            &c.image.repository,
+            &c.image.tag,
+            auth.as_ref(),
+            |done, total| {
+                let step = (done * 100 / total.max(1), total);
+                if step != shown {
+                    shown = step;
+                    engine.say(&c.name, State::Pulling { done, total });
+                }
+            },
+        );
+        let Some(result) = engine.unless_interrupted(pulling).await else {
+            return Ok(None);
+        };
         match result {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(Some(true)),
             Err(e)
                 if attempt < retry.attempts
                     && e.cause.status().is_some_and(|s| retry.when.contains(&s)) =>
@@ -66,74 +79,48 @@ async fn pull_once(engine: &Engine, c: &Container, force: bool) -> Result<(), Ta
                 attempt += 1;
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            Err(e) => return Err(TaskError::docker("pull", e)),
+            Err(e) => return Err(TaskError::docker(Step::Pull, e)),
         }
     }
 }
 
 /// Removes a stopped container (and its anonymous volumes); running ones are skipped.
 pub async fn clean(engine: &Engine, c: &Container) -> Result<Finished, TaskError> {
-    let ship = engine.ship(c)?;
-    engine.say(&c.name, None, "checking container...");
-    let Some(o) = ship
-        .inspect(&c.name)
-        .await
-        .map_err(|e| TaskError::docker("inspect", e))?
-    else {
-        return Ok(Finished::unchanged("absent"));
-    };
-    engine.owned(Some(&o))?;
-    let image = Some(image_column(c, Some(&o.id)));
-    if o.running {
-        engine.say(&c.name, image, "");
-        return Ok(Finished::unchanged("skipped (running)"));
+    let (ship, observed) = engine.observe(c).await?;
+    if let (Some(foreign), Some(o)) = (engine.foreign(observed.as_ref()), observed.as_ref()) {
+        return Ok(engine.left_alone(c, foreign, o, true));
     }
-    engine.say(
-        &c.name,
-        image,
-        format!("removing container {}...", o.short_id()),
-    );
+    let o = match observed {
+        Some(o) if !o.running => o,
+        other => return Ok(Finished::unchanged(other.as_ref())),
+    };
+    engine.say_of(&c.name, State::Removing, Some(&o.id));
     ship.remove(&c.name, false)
         .await
-        .map_err(|e| TaskError::docker("remove", e))?;
-    Ok(Finished::done("removed"))
+        .map_err(|e| TaskError::docker(Step::Remove, e))?;
+    Ok(Finished::of(State::Absent { changed: true }, &o))
 }
 
 /// How long `status -F` waits for each port to accept a connection.
 const PORT_PROBE: Duration = Duration::from_secs(1);
 
-/// `running for 5s`, `down for 3s`, `down` (absent); with `-F`, the image and each
-/// port's state as extra lines.
+/// The container's state as its ship sees it; with `-F`, its image and a probe of
+/// each of its ports.
 pub async fn status(engine: &Engine, c: &Container) -> Result<Finished, TaskError> {
-    let ship = engine.ship(c)?;
-    engine.say(&c.name, None, "checking...");
-    let observed = ship
-        .inspect(&c.name)
-        .await
-        .map_err(|e| TaskError::docker("inspect", e))?;
-    engine.say(
-        &c.name,
-        Some(image_column(c, observed.as_ref().map(|o| o.id.as_str()))),
-        "",
-    );
+    let (ship, observed) = engine.observe(c).await?;
+    if let (Some(foreign), Some(o)) = (engine.foreign(observed.as_ref()), observed.as_ref()) {
+        return Ok(engine.left_alone(c, foreign, o, false));
+    }
     if engine.options.full {
-        let mut lines = vec![format!(
-            "      {}  ({})",
-            c.image.full,
-            observed.as_ref().map_or("-", |o| o
-                .image_id
-                .trim_start_matches("sha256:")
-                .get(..7)
-                .unwrap_or("-"))
-        )];
         let running = observed.as_ref().is_some_and(|o| o.running);
+        let mut ports = Vec::new();
         for (name, port) in &c.ports {
             let state = if !running {
-                "down"
+                PortState::Down
             } else if port.external.protocol != crate::config::grammar::Protocol::Tcp {
-                "not probed (udp)"
+                PortState::NotProbedUdp
             } else if port.external.is_range() {
-                "not probed (range)"
+                PortState::NotProbedRange
             } else {
                 let host = if port.host_ip == "0.0.0.0" {
                     ship.config.ip.as_str()
@@ -144,17 +131,25 @@ pub async fn status(engine: &Engine, c: &Container) -> Result<Finished, TaskErro
                 match tokio::time::timeout(PORT_PROBE, tokio::net::TcpStream::connect(&address))
                     .await
                 {
-                    Ok(Ok(_)) => "up",
-                    _ => "down",
+                    Ok(Ok(_)) => PortState::Up,
+                    _ => PortState::Down,
                 }
             };
-            lines.push(format!("     >> {name:>15}: {} is {state}", port.external));
+            ports.push(PortProbe {
+                name: name.clone(),
+                external: port.external.to_string(),
+                state,
+            });
         }
-        engine.reporter.details(&c.name, &lines);
+        engine.reporter.report(Event::Ports {
+            container: c.name.clone(),
+            image: c.image.full.clone(),
+            image_id: observed
+                .as_ref()
+                .map(|o| o.image_id.clone())
+                .filter(|i| !i.is_empty()),
+            ports,
+        });
     }
-    Ok(match observed {
-        Some(o) if o.running => Finished::done(format!("running{}", time_ago(o.started_at, now()))),
-        Some(o) => Finished::unchanged(format!("down{}", time_ago(o.finished_at, now()))),
-        None => Finished::unchanged("down"),
-    })
+    Ok(Finished::unchanged(observed.as_ref()))
 }

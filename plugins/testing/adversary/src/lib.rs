@@ -2,7 +2,8 @@
 //! picks the misdeed: `loop` (never returns), `hog` (allocates without end), `trap`
 //! (panics), `flood` (logs and returns megabytes), `connect` (to `address`, which is
 //! not its target), `read-file` (reads `path`), `read-env` (lists the environment),
-//! `ready` (behaves).
+//! `ready` (behaves), `escape` (logs a line and answers "not yet", both carrying terminal
+//! escape sequences).
 
 use maestro_plugin_support::Options;
 use std::io::Read;
@@ -63,6 +64,10 @@ impl Guest for Adversary {
                 Outcome::NotReady(format!("{} variables: {}", names.len(), names.join(",")))
             }
             "ready" => Outcome::Ready,
+            "escape" => {
+                write(Level::Warn, "\x1b]0;owned\x07\x1b[2Jlogged");
+                Outcome::NotReady("\x1b[1A\r  1. forged started".into())
+            }
             other => Outcome::Failed(format!("unknown mode {other:?}")),
         }
     }
