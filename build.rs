@@ -1,6 +1,7 @@
 //! Builds `plugins/` (a cargo workspace of its own) for wasm32-wasip2 and embeds the
 //! built-in checks in the binary. The adversarial fixtures of `plugins/testing/` are
-//! built alongside; tests find them through `MAESTRO_TESTING_PLUGINS`.
+//! built alongside; tests find them through `MAESTRO_TESTING_PLUGINS`. Also records what
+//! `maestro --version` reports: the commit, the wasmtime version and the WIT package.
 
 use std::env;
 use std::fmt::Write as _;
@@ -53,6 +54,61 @@ fn main() {
         "cargo::rustc-env=MAESTRO_TESTING_PLUGINS={}",
         built.display()
     );
+    record_versions(&manifest_dir);
+}
+
+/// `MAESTRO_COMMIT` (the checkout's commit, `unknown` outside git), `MAESTRO_WASMTIME`
+/// (the version Cargo.lock resolved) and `MAESTRO_WIT` (the package `wit/` declares).
+fn record_versions(manifest_dir: &Path) {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .current_dir(manifest_dir)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    // A new commit (or checkout) changes HEAD or the branch it names.
+    for path in ["HEAD", "packed-refs"] {
+        if let Some(file) = git(&["rev-parse", "--git-path", path]) {
+            println!(
+                "cargo::rerun-if-changed={}",
+                manifest_dir.join(file).display()
+            );
+        }
+    }
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
+        && let Some(file) = git(&["rev-parse", "--git-path", &branch])
+    {
+        println!(
+            "cargo::rerun-if-changed={}",
+            manifest_dir.join(file).display()
+        );
+    }
+    println!("cargo::rustc-env=MAESTRO_COMMIT={commit}");
+
+    println!("cargo::rerun-if-changed=Cargo.lock");
+    let lock = std::fs::read_to_string(manifest_dir.join("Cargo.lock")).unwrap_or_default();
+    let wasmtime = lock
+        .split("[[package]]")
+        .find_map(|entry| {
+            let mut lines = entry.lines().map(str::trim);
+            lines.find(|l| *l == "name = \"wasmtime\"")?;
+            lines.find_map(|l| l.strip_prefix("version = \""))
+        })
+        .map(|v| v.trim_end_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo::rustc-env=MAESTRO_WASMTIME={wasmtime}");
+
+    let wit = std::fs::read_to_string(manifest_dir.join("wit/plugin.wit")).unwrap_or_default();
+    let package = wit
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("package "))
+        .map(|p| p.trim_end_matches(';').to_string())
+        .unwrap_or_else(|| fail("wit/plugin.wit declares no `package`"));
+    println!("cargo::rustc-env=MAESTRO_WIT={package}");
 }
 
 fn build_plugins(manifest: &Path, target_dir: &Path) {

@@ -2,12 +2,13 @@
 //! Declarations only; `commands` does the work.
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+pub use maestro_guest::cli::GuestFunction;
 
 /// Orchestrates Docker containers across many hosts from a MaestroNG environment file.
 #[derive(Debug, Parser)]
 #[command(
     name = "maestro",
-    version,
+    version = crate::version::LONG,
     disable_version_flag = true,
     max_term_width = 100
 )]
@@ -100,6 +101,17 @@ pub enum Command {
     Guest(GuestArgs),
     /// List and inspect WebAssembly plugins (checks, auth providers, env generators)
     Plugins(PluginsArgs),
+    /// Show the version, the commit, the wasmtime and the plugin WIT package (also --json)
+    Version,
+    /// Print maestro's manual page (roff): `maestro man > maestro.1`; with a command,
+    /// that command's page (`maestro man start > maestro-start.1`)
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -317,65 +329,4 @@ pub enum Shell {
 pub struct GuestArgs {
     #[command(subcommand)]
     pub function: GuestFunction,
-}
-
-/// MaestroNG's guest functions, reading this process's environment.
-#[derive(Debug, Subcommand)]
-#[allow(clippy::enum_variant_names)]
-pub enum GuestFunction {
-    /// The environment's name (`local` when unset)
-    #[command(name = "get_environment_name")]
-    GetEnvironmentName,
-    /// The name of this container's service
-    #[command(name = "get_service_name")]
-    GetServiceName,
-    /// The name of this container
-    #[command(name = "get_container_name")]
-    GetContainerName,
-    /// The address of the ship running this container
-    #[command(name = "get_container_host_address")]
-    GetContainerHostAddress {
-        /// Resolve it to an IP address
-        #[arg(long = "as-ip-address", alias = "ip")]
-        as_ip_address: bool,
-    },
-    /// The IPv4 address Docker gave this container (on eth0)
-    #[command(name = "get_container_internal_address")]
-    GetContainerInternalAddress,
-    /// The exposed port of one of this container's named ports
-    #[command(name = "get_port")]
-    GetPort {
-        name: String,
-        default: Option<String>,
-    },
-    /// host[:port…] of every instance of a service, comma-separated
-    #[command(name = "get_node_list")]
-    GetNodeList {
-        service: String,
-        /// Port names to append, comma-separated
-        #[arg(long, value_delimiter = ',')]
-        ports: Vec<String>,
-        /// Fail when fewer nodes are configured
-        #[arg(long, default_value_t = 1)]
-        minimum: usize,
-    },
-    /// The host of a specific container
-    #[command(name = "get_specific_host")]
-    GetSpecificHost { service: String, container: String },
-    /// The external port of a specific container's named port
-    #[command(name = "get_specific_port")]
-    GetSpecificPort {
-        service: String,
-        container: String,
-        port: String,
-        default: Option<String>,
-    },
-    /// The exposed port of a specific container's named port
-    #[command(name = "get_specific_exposed_port")]
-    GetSpecificExposedPort {
-        service: String,
-        container: String,
-        port: String,
-        default: Option<String>,
-    },
 }

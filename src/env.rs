@@ -2,61 +2,15 @@
 //! built-ins, the user's envfiles and env in MaestroNG's precedence, and the link
 //! variables of the container's own service and of its dependencies. Pure.
 //!
-//! The variable *names* are made here and only here (`link_prefix`, `host_var`,
-//! `port_var`, `internal_port_var`, `instances_var`); the guest functions read them
-//! through the same functions, so the two cannot drift apart.
+//! The variable *names* are made in one place, `maestro_guest::naming` (re-exported
+//! here), which the guest functions and the static `maestro-guest` binary read them
+//! through, so the writer and the readers cannot drift apart.
 
 use crate::model::{Container, EnvMap, EnvValue, Environment, Service};
+pub use maestro_guest::naming::{
+    env_name, host_var, instances_var, internal_port_var, link_prefix, port_var,
+};
 use std::collections::BTreeSet;
-
-/// MaestroNG's name transform: every character that is not a letter, digit or `_`
-/// (Unicode-aware, like Python 3's `\w`) becomes `_`, then the whole is upper-cased.
-pub fn env_name(text: &str) -> String {
-    let replaced: String = text
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    replaced.to_uppercase()
-}
-
-/// `NAME(service)_NAME(container)`.
-pub fn link_prefix(service: &str, container: &str) -> String {
-    format!("{}_{}", env_name(service), env_name(container))
-}
-
-/// `<SERVICE>_<CONTAINER>_HOST`.
-pub fn host_var(service: &str, container: &str) -> String {
-    format!("{}_HOST", link_prefix(service, container))
-}
-
-/// `<SERVICE>_<CONTAINER>_<PORT>_PORT` (the external port).
-pub fn port_var(service: &str, container: &str, port: &str) -> String {
-    format!(
-        "{}_{}_PORT",
-        link_prefix(service, container),
-        env_name(port)
-    )
-}
-
-/// `<SERVICE>_<CONTAINER>_<PORT>_INTERNAL_PORT` (the exposed port; own service only).
-pub fn internal_port_var(service: &str, container: &str, port: &str) -> String {
-    format!(
-        "{}_{}_INTERNAL_PORT",
-        link_prefix(service, container),
-        env_name(port)
-    )
-}
-
-/// `<SERVICE>_INSTANCES`.
-pub fn instances_var(service: &str) -> String {
-    format!("{}_INSTANCES", env_name(service))
-}
 
 /// The link variables of `service`: with `_INTERNAL_PORT` for its own peers.
 fn link_variables(

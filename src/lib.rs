@@ -9,13 +9,16 @@ pub mod config;
 pub mod docker;
 pub mod engine;
 pub mod env;
-pub mod guest;
+/// The guest functions (`maestro guest`), from the `maestro-guest` crate in `src/guest/`,
+/// which also builds the static binary of that name.
+pub use maestro_guest as guest;
 pub mod model;
 pub mod output;
 pub mod planner;
 pub mod plugin;
 pub mod providers;
 pub mod registry;
+pub mod version;
 
 use clap::Parser;
 use std::ffi::OsString;

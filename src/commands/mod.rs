@@ -38,6 +38,23 @@ pub fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), Failure> {
         Command::Completion(args) => print(printer, script(args.shell)),
         Command::Guest(args) => guest::run(&args.function, printer),
         Command::Plugins(args) => plugins::run(cli, printer, &args.command),
+        Command::Version if printer.json => {
+            printer.json_line(&crate::output::version::json());
+            Ok(())
+        }
+        Command::Version => print(printer, &crate::output::version::text()),
+        Command::Man(args) => match crate::output::version::manual(args.command.as_deref()) {
+            Some(page) => print(printer, &page),
+            None => {
+                let name = args.command.as_deref().unwrap_or_default();
+                let commands = <Cli as clap::CommandFactory>::command();
+                let known = commands.get_subcommands().map(|c| c.get_name());
+                Err(Failure::invalid(format!(
+                    "`{name}` is not a maestro command{}",
+                    config::suggest::did_you_mean(name, known)
+                )))
+            }
+        },
         Command::Status(a) => docker::run(
             cli,
             printer,

@@ -13,6 +13,7 @@ pub mod play;
 pub mod plugins;
 pub mod text;
 pub mod validation;
+pub mod version;
 
 use crate::cli::{ColorChoice, ProgressChoice};
 use crate::config::Diagnostic;

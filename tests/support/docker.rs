@@ -56,8 +56,8 @@ pub fn ready() {
         match info {
             Ok(o) if o.status.success() => {}
             _ => panic!(
-                "the end-to-end tests need a running Docker daemon on /var/run/docker.sock \
-                 (`.ci/run` installs and starts one)"
+                "no Docker daemon answers on /var/run/docker.sock: start one with `tests/docker-up` \
+                 (tests/run and .ci/run do this themselves)"
             ),
         }
         let build = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images/busybox/build");

@@ -1,11 +1,11 @@
 //! Guest functions for code running inside a container: MaestroNG's `guestutils`, reading
-//! the variables `env` injects (through the same naming functions), with the same
-//! defaults and errors. Also reachable from shell entrypoints as `maestro guest …`.
+//! the variables `maestro` injects (through the same naming functions), with the same
+//! defaults and errors.
 //!
 //! Fixed MaestroNG bugs: `get_container_host_address(as_ip_address=True)` with no address
 //! is an error (Python returned `0.0.0.0`); an empty `<SERVICE>_INSTANCES` means no nodes.
 
-use crate::env::{host_var, instances_var, internal_port_var, port_var};
+use crate::naming::{host_var, instances_var, internal_port_var, port_var};
 use std::collections::BTreeMap;
 
 /// MaestroNG's `MaestroEnvironmentError`: the environment lacks what was asked for.

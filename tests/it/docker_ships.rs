@@ -5,10 +5,10 @@
 //! down; wrong certificates, keys and host keys; an image pulled on every ship from a
 //! registry.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
-use support::docker::{IMAGE, SLEEPER, finals};
+use support::docker::{IMAGE, SLEEPER, finals, run_prefix};
 use support::plugins::closed_port;
 use support::registry::Registry;
 use support::ships::{HOST_IP, SSH_IP, TCP_IP, TLS_IP, definitions, docker_on, fleet, state};
@@ -72,21 +72,25 @@ fn last_lines(stdout: &str) -> Vec<String> {
 
 #[test]
 fn a_play_across_four_ships() {
-    let fleet = fleet("four", &definitions(), &chain("f-", 45432));
+    // The `local` ship is the host's daemon, shared with other checkouts' tests: the
+    // names carry this run's prefix.
+    let p = format!("{}f-", run_prefix());
+    let fleet = fleet(&format!("{p}four"), &definitions(), &chain(&p, 45432));
     let start = fleet.maestro(&["start"]);
     assert_eq!(start.code, 0, "{}", start.transcript());
+    let [db, api, worker, web] = ["db-1", "api-1", "worker-1", "web-1"].map(|n| format!("{p}{n}"));
     // Each waits for the one before it, on another ship.
     assert_eq!(
         names(&finals(&start.stdout, &["started"])),
-        ["f-db-1", "f-api-1", "f-worker-1", "f-web-1"],
+        [&db, &api, &worker, &web],
         "{}",
         start.stdout
     );
     for (ship, name) in [
-        ("tcp", "f-db-1"),
-        ("tls", "f-api-1"),
-        ("ssh", "f-worker-1"),
-        ("local", "f-web-1"),
+        ("tcp", &db),
+        ("tls", &api),
+        ("ssh", &worker),
+        ("local", &web),
     ] {
         assert_eq!(
             fleet.containers_on(ship),
@@ -95,14 +99,15 @@ fn a_play_across_four_ships() {
         );
     }
     // Each container is told its own ship's address, and its dependencies' ships.
-    let env = fleet.inspect_on("ssh", "f-worker-1", "{{json .Config.Env}}");
+    let env = fleet.inspect_on("ssh", &worker, "{{json .Config.Env}}");
     let env: Vec<String> = serde_json::from_str(&env).unwrap();
+    let v = p.to_uppercase().replace('-', "_");
     for expected in [
         format!("CONTAINER_HOST_ADDRESS={SSH_IP}"),
-        format!("F_DB_F_DB_1_HOST={TCP_IP}"),
-        "F_DB_F_DB_1_PG_PORT=45432".to_string(),
-        format!("F_API_F_API_1_HOST={TLS_IP}"),
-        format!("F_WORKER_F_WORKER_1_HOST={SSH_IP}"),
+        format!("{v}DB_{v}DB_1_HOST={TCP_IP}"),
+        format!("{v}DB_{v}DB_1_PG_PORT=45432"),
+        format!("{v}API_{v}API_1_HOST={TLS_IP}"),
+        format!("{v}WORKER_{v}WORKER_1_HOST={SSH_IP}"),
     ] {
         assert!(env.contains(&expected), "{expected} not in {env:?}");
     }
@@ -128,7 +133,7 @@ fn a_play_across_four_ships() {
     assert_eq!(stop.code, 0, "{}", stop.transcript());
     assert_eq!(
         names(&finals(&stop.stdout, &["stopped"])),
-        ["f-api-1", "f-db-1"],
+        [&api, &db],
         "{}",
         stop.stdout
     );

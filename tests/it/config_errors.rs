@@ -1,7 +1,7 @@
 //! Every bad environment file under `tests/fixtures/errors/` gives exactly the messages
 //! (file:line:col: key path: problem) and exit code in its `.out` file, and never panics.
 
-mod support;
+use crate::support;
 
 #[path = "config_errors/hostile.rs"]
 mod hostile;

@@ -3,7 +3,7 @@
 //! file, found, loaded and run by maestro's check runner against real servers.
 //! `tests/run` installs the toolchains (componentize-py, componentize-js).
 
-mod support;
+use crate::support;
 
 use maestro::checks::{self, Plugins};
 use maestro::model::{Environment, LifecycleState};

@@ -2,7 +2,7 @@
 //! MaestroNG supports, maestro's labels, and a configuration hash that changes with
 //! the configuration and only with it.
 
-mod support;
+use crate::support;
 
 use maestro::docker::{LABEL_CONFIG, LABEL_ENVIRONMENT, LABEL_SERVICE, create_spec};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `maestro plugins list|inspect` and `maestro validate` with plugins: exact output,
 //! run as a user would, with a `plugins/` folder beside the environment file.
 
-mod support;
+use crate::support;
 
 use support::maestro_in;
 use support::plugins::fixture_path;

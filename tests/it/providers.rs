@@ -1,7 +1,7 @@
 //! Env generators and auth providers named by an environment file: found in the
 //! `plugins/` folder beside it, loaded for their world, run over the real model.
 
-mod support;
+use crate::support;
 
 use maestro::checks::{prepare, search_path};
 use maestro::model::Environment;

@@ -2,7 +2,7 @@
 //! loopback): credentials from `registries`, from the Docker configuration, a wrong
 //! password, none at all. The password never appears in any output.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

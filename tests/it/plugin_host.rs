@@ -2,7 +2,7 @@
 //! the adversarial fixtures (each contained while a healthy check still passes),
 //! grants, worlds, pins, the cache, and the auth and env-generator worlds.
 
-mod support;
+use crate::support;
 
 use maestro::plugin::{
     AuthRequest, CacheState, CallError, Capability, Cluster, Completion, ContainerRunner, Grants,

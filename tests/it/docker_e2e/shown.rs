@@ -301,3 +301,65 @@ fn json_output_is_the_documented_api() {
             "cause": "the container exited at once", "exit_code": 4, "output": ["boom"]}])
     );
 }
+
+/// `--version`, `-v` and `version` say what this build is: the checkout's commit, the
+/// pinned wasmtime and the WIT package in `wit/`; `--json` as the README documents it.
+#[test]
+fn the_version_names_the_commit_wasmtime_and_the_wit_package() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let head = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .expect("git runs");
+    let commit = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    let line = format!(
+        "maestro {} (commit {commit}, wasmtime 48.0.8, WIT maestro:plugin@0.1.0)\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for args in [&["--version"][..], &["-v"], &["version"]] {
+        let run = crate::support::maestro_in(root, args, &[], None);
+        assert_eq!(
+            run.transcript(),
+            format!("exit: 0\n--- stdout\n{line}--- stderr\n")
+        );
+    }
+    let json = crate::support::maestro_in(root, &["--json", "version"], &[], None);
+    let all = assert_documented(&json.stdout);
+    assert_eq!(all.len(), 1, "{}", json.stdout);
+    assert_eq!(
+        (&all[0]["commit"], &all[0]["wasmtime"], &all[0]["wit"]),
+        (
+            &Value::from(commit),
+            &Value::from("48.0.8"),
+            &Value::from("maestro:plugin@0.1.0")
+        )
+    );
+
+    // The manual page: roff, every command in it.
+    let man = crate::support::maestro_in(root, &["man"], &[], None);
+    assert_eq!(man.code, 0, "{}", man.transcript());
+    assert!(man.stdout.contains(".TH maestro 1 "), "{}", man.stdout);
+    for command in [
+        "status", "start", "stop", "restart", "logs", "guest", "version",
+    ] {
+        assert!(
+            man.stdout.contains(&format!("maestro\\-{command}(1)")),
+            "{command}: {}",
+            man.stdout
+        );
+    }
+    // …and each page it lists.
+    let start = crate::support::maestro_in(root, &["man", "start"], &[], None);
+    assert!(
+        start.stdout.contains(".TH maestro-start 1 ")
+            && start.stdout.contains("\\fB\\-\\-reuse\\fR"),
+        "{}",
+        start.stdout
+    );
+    let bogus = crate::support::maestro_in(root, &["man", "strat"], &[], None);
+    assert_eq!(
+        bogus.transcript(),
+        "exit: 2\n--- stdout\n--- stderr\nerror: `strat` is not a maestro command; did you mean `start`?\n"
+    );
+}

@@ -3,7 +3,7 @@
 //! re-runs and the injected environment. Each test has its own environment name,
 //! container names and host ports, so they run at once.
 
-mod support;
+use crate::support;
 // Whether what maestro says is true: on a busy machine and daemon, after a failed check.
 #[path = "docker_e2e/truth.rs"]
 mod truth;
@@ -17,15 +17,27 @@ mod audit;
 #[path = "docker_e2e/signals.rs"]
 mod signals;
 
-use support::docker::{Env, IMAGE, finals};
+use support::docker::{Env, IMAGE, finals, run_prefix};
+use support::plugins::closed_port;
 
 /// A listener that honours SIGTERM (busybox `nc`, one process per connection).
 fn listener(port: u16) -> String {
     format!("[sh, -c, \"trap 'exit 0' TERM; nc -ll -p {port} -e true & wait\"]")
 }
 
-/// zk ← kafka ← web, each gated by a tcp running check; host ports from `base`.
-fn chain(p: &str, base: u16) -> String {
+/// Names for one test: `p` (this run's prefix, so another checkout's tests on the same
+/// daemon never meet them) and a letter of the test's own.
+fn prefix(letter: &str) -> String {
+    format!("{}{letter}-", run_prefix())
+}
+
+/// Three host ports where nothing listens.
+fn free_ports() -> [u16; 3] {
+    [closed_port(), closed_port(), closed_port()]
+}
+
+/// zk ← kafka ← web, each gated by a tcp running check, on host ports `ports`.
+fn chain(p: &str, ports: [u16; 3]) -> String {
     format!(
         r#"services:
   {p}zk:
@@ -59,9 +71,9 @@ fn chain(p: &str, base: u16) -> String {
         zk = listener(2181),
         kafka = listener(9092),
         web = listener(8080),
-        zk_port = base,
-        kafka_port = base + 1,
-        web_port = base + 2,
+        zk_port = ports[0],
+        kafka_port = ports[1],
+        web_port = ports[2],
     )
 }
 
@@ -71,15 +83,16 @@ fn names(rows: &[(String, String)]) -> Vec<&str> {
 
 #[test]
 fn start_status_stop_clean_in_dependency_order() {
-    let env = Env::new("order", &chain("o-", 41100));
+    let p = prefix("o");
+    let env = Env::new(&format!("{p}order"), &chain(&p, free_ports()));
     let start = env.maestro(&["start"]);
     assert_eq!(start.code, 0, "{}", start.transcript());
     assert_eq!(
         finals(&start.stdout, &["started"]),
         [
-            ("o-zk-1".to_string(), "started".to_string()),
-            ("o-kafka-1".into(), "started".into()),
-            ("o-web-1".into(), "started".into())
+            (format!("{p}zk-1"), "started".to_string()),
+            (format!("{p}kafka-1"), "started".into()),
+            (format!("{p}web-1"), "started".into())
         ]
     );
     assert_eq!(
@@ -89,22 +102,27 @@ fn start_status_stop_clean_in_dependency_order() {
     // Piped: the header and one line per container, once it is final.
     assert_eq!(start.stdout.lines().count(), 4, "{}", start.stdout);
     assert!(
-        start.stdout.lines().nth(1).unwrap().starts_with(
-            "  1. o-zk-1               o-zk                 local                latest:"
-        ),
+        start.stdout.lines().nth(1).unwrap().starts_with(&format!(
+            "  1. {:<20} {:<20} local                latest:",
+            format!("{p}zk-1"),
+            format!("{p}zk")
+        )),
         "{}",
         start.stdout
     );
     assert_eq!(
         env.containers(),
         [
-            ("o-kafka-1".to_string(), "running".to_string()),
-            ("o-web-1".into(), "running".into()),
-            ("o-zk-1".into(), "running".into())
+            (format!("{p}kafka-1"), "running".to_string()),
+            (format!("{p}web-1"), "running".into()),
+            (format!("{p}zk-1"), "running".into())
         ]
     );
-    let labels = env.inspect("o-kafka-1", "{{index .Config.Labels \"maestro.service\"}}");
-    assert_eq!(labels, "o-kafka");
+    let labels = env.inspect(
+        &format!("{p}kafka-1"),
+        "{{index .Config.Labels \"maestro.service\"}}",
+    );
+    assert_eq!(labels, format!("{p}kafka"));
 
     // Again: nothing to do, every container reported as already up.
     let again = env.maestro(&["start"]);
@@ -115,7 +133,11 @@ fn start_status_stop_clean_in_dependency_order() {
     );
     assert_eq!(
         names(&ups),
-        ["o-zk-1", "o-kafka-1", "o-web-1"],
+        [
+            format!("{p}zk-1"),
+            format!("{p}kafka-1"),
+            format!("{p}web-1")
+        ],
         "{}",
         again.stdout
     );
@@ -133,8 +155,19 @@ fn start_status_stop_clean_in_dependency_order() {
     let stop = env.maestro(&["stop", "-a"]);
     assert_eq!(stop.code, 0, "{}", stop.transcript());
     let stopped = finals(&stop.stdout, &["stopped"]);
-    assert_eq!(names(&stopped), ["o-web-1", "o-kafka-1", "o-zk-1"]);
-    assert!(stop.stdout.contains("  3. o-web-1 "), "{}", stop.stdout);
+    assert_eq!(
+        names(&stopped),
+        [
+            format!("{p}web-1"),
+            format!("{p}kafka-1"),
+            format!("{p}zk-1")
+        ]
+    );
+    assert!(
+        stop.stdout.contains(&format!("  3. {p}web-1 ")),
+        "{}",
+        stop.stdout
+    );
 
     let status = env.maestro(&["status"]);
     assert_eq!(
@@ -160,68 +193,79 @@ fn start_status_stop_clean_in_dependency_order() {
 
 #[test]
 fn injected_environment_is_maestrong_s() {
-    let env = Env::new("envvars", &chain("v-", 41110));
-    let start = env.maestro(&["start", "-d", "v-web-1"]);
+    let p = prefix("v");
+    let ports = free_ports();
+    let env = Env::new(&format!("{p}envvars"), &chain(&p, ports));
+    let web = format!("{p}web-1");
+    let start = env.maestro(&["start", "-d", &web]);
     assert_eq!(start.code, 0, "{}", start.transcript());
-    let raw = env.inspect("v-web-1", "{{range .Config.Env}}{{println .}}{{end}}");
+    let raw = env.inspect(&web, "{{range .Config.Env}}{{println .}}{{end}}");
     let mut actual: Vec<&str> = raw.lines().filter(|l| !l.starts_with("PATH=")).collect();
     actual.sort();
     // What MaestroNG 0.8.3 injects (features.md §4): built-ins, the user's env, the
     // container's own service with internal ports, and every transitive dependency.
+    // `P` is the prefix as a variable name: `T1A2B_V_`.
+    let v = p.to_uppercase().replace('-', "_");
     let mut expected = vec![
-        "CONTAINER_HOST_ADDRESS=127.0.0.1",
-        "CONTAINER_NAME=v-web-1",
-        "DOCKER_IMAGE=maestro-test/busybox:latest",
-        "DOCKER_TAG=latest",
-        "GREETING=hello world",
-        "MAESTRO_ENVIRONMENT_NAME=e2e-envvars",
-        "SERVICE_NAME=v-web",
-        "V_KAFKA_INSTANCES=v-kafka-1",
-        "V_KAFKA_V_KAFKA_1_BROKER_PORT=41111",
-        "V_KAFKA_V_KAFKA_1_HOST=127.0.0.1",
-        "V_WEB_INSTANCES=v-web-1",
-        "V_WEB_V_WEB_1_HOST=127.0.0.1",
-        "V_WEB_V_WEB_1_HTTP_INTERNAL_PORT=8080",
-        "V_WEB_V_WEB_1_HTTP_PORT=41112",
-        "V_ZK_INSTANCES=v-zk-1",
-        "V_ZK_V_ZK_1_CLIENT_PORT=41110",
-        "V_ZK_V_ZK_1_HOST=127.0.0.1",
+        "CONTAINER_HOST_ADDRESS=127.0.0.1".to_string(),
+        format!("CONTAINER_NAME={p}web-1"),
+        "DOCKER_IMAGE=maestro-test/busybox:latest".into(),
+        "DOCKER_TAG=latest".into(),
+        "GREETING=hello world".into(),
+        format!("MAESTRO_ENVIRONMENT_NAME=e2e-{p}envvars"),
+        format!("SERVICE_NAME={p}web"),
+        format!("{v}KAFKA_INSTANCES={p}kafka-1"),
+        format!("{v}KAFKA_{v}KAFKA_1_BROKER_PORT={}", ports[1]),
+        format!("{v}KAFKA_{v}KAFKA_1_HOST=127.0.0.1"),
+        format!("{v}WEB_INSTANCES={p}web-1"),
+        format!("{v}WEB_{v}WEB_1_HOST=127.0.0.1"),
+        format!("{v}WEB_{v}WEB_1_HTTP_INTERNAL_PORT=8080"),
+        format!("{v}WEB_{v}WEB_1_HTTP_PORT={}", ports[2]),
+        format!("{v}ZK_INSTANCES={p}zk-1"),
+        format!("{v}ZK_{v}ZK_1_CLIENT_PORT={}", ports[0]),
+        format!("{v}ZK_{v}ZK_1_HOST=127.0.0.1"),
     ];
     expected.sort();
     assert_eq!(actual, expected);
-    let kafka = env.inspect("v-kafka-1", "{{range .Config.Env}}{{println .}}{{end}}");
+    let kafka = env.inspect(
+        &format!("{p}kafka-1"),
+        "{{range .Config.Env}}{{println .}}{{end}}",
+    );
     assert!(kafka.lines().any(|l| l == "LOG_LEVEL=debug"), "{kafka}");
     assert!(kafka.lines().any(|l| l == "RETRIES=3"), "{kafka}");
     // Ports, hostname and labels as configured.
     assert_eq!(
-        env.inspect("v-web-1", "{{.Config.Hostname}} {{(index (index .HostConfig.PortBindings \"8080/tcp\") 0).HostPort}}"),
-        "v-web-1 41112"
+        env.inspect(&web, "{{.Config.Hostname}} {{(index (index .HostConfig.PortBindings \"8080/tcp\") 0).HostPort}}"),
+        format!("{web} {}", ports[2])
     );
 }
 
 #[test]
 fn a_failure_stops_dependents_and_names_the_step() {
+    let p = prefix("f");
     let body = format!(
         r#"services:
-  f-base:
+  {p}base:
     image: IMAGE
     instances:
-      f-base-1: {{ship: local, command: [sh, -c, "echo booting; echo cannot bind; exit 3"]}}
-  f-app:
+      {p}base-1: {{ship: local, command: [sh, -c, "echo booting; echo cannot bind; exit 3"]}}
+  {p}app:
     image: IMAGE
-    requires: [f-base]
+    requires: [{p}base]
     instances:
-      f-app-1: {{ship: local, command: {}}}
+      {p}app-1: {{ship: local, command: {}}}
 "#,
         listener(80)
     );
-    let env = Env::new("failure", &body);
+    let env = Env::new(&format!("{p}failure"), &body);
     let run = env.maestro(&["start"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(
         run.stderr,
-        "error: container `f-base-1` (ship `local`) failed to start: the container exited at once with code 3; its last output:\n    booting\n    cannot bind\n\
-         error: not run because of that: f-app-1\n"
+        format!(
+            "error: container `{p}base-1` (ship `local`) failed to start: the container exited at once with code 3; its last output:\n    booting\n    cannot bind\n\
+             error: not run because of that: {p}app-1\n"
+        )
     );
     assert!(
         run.stdout.contains("aborted: a dependency did not succeed"),
@@ -229,30 +273,34 @@ fn a_failure_stops_dependents_and_names_the_step() {
         run.stdout
     );
     // The dependent was never created.
-    assert_eq!(names(&env.containers()), ["f-base-1"]);
+    assert_eq!(names(&env.containers()), [format!("{p}base-1")]);
 }
 
 #[test]
 fn a_check_that_times_out_fails_the_start() {
-    let body = r#"services:
-  t-slow:
+    let p = prefix("t");
+    let body = format!(
+        r#"services:
+  {p}slow:
     image: IMAGE
     instances:
-      t-slow-1:
+      {p}slow-1:
         ship: local
         command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"]
-        ports: {app: "7000:41130"}
-        lifecycle: {running: [{type: tcp, port: app, max_wait: 1}]}
-"#;
-    let env = Env::new("timeout", body);
+        ports: {{app: "7000:{}"}}
+        lifecycle: {{running: [{{type: tcp, port: app, max_wait: 1}}]}}
+"#,
+        closed_port()
+    );
+    let env = Env::new(&format!("{p}timeout"), &body);
     let run = env.maestro(&["start"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     // Nothing listens in the container: docker-proxy's host port must not fool the
     // check (MaestroNG bug #8), so it probes the container itself.
     assert!(
-        run.stderr.starts_with(
-            "error: container `t-slow-1` (ship `local`) failed to pass running checks: not ready after 1s: cannot connect to 172."
-        ),
+        run.stderr.starts_with(&format!(
+            "error: container `{p}slow-1` (ship `local`) failed to pass running checks: not ready after 1s: cannot connect to 172."
+        )),
         "{}",
         run.stderr
     );
@@ -260,38 +308,43 @@ fn a_check_that_times_out_fails_the_start() {
 
 #[test]
 fn port_conflict_and_missing_image_are_clear_failures() {
-    let body = r#"services:
-  p-a:
+    let p = prefix("p");
+    let port = closed_port();
+    let body = format!(
+        r#"services:
+  {p}a:
     image: IMAGE
     instances:
-      p-a-1: {ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"], ports: {x: "80:41140"}}
-  p-b:
+      {p}a-1: {{ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"], ports: {{x: "80:{port}"}}}}
+  {p}b:
     image: IMAGE
-    requires: [p-a]
+    requires: [{p}a]
     instances:
-      p-b-1: {ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"], ports: {x: "81:41140"}}
-  p-missing:
+      {p}b-1: {{ship: local, command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"], ports: {{x: "81:{port}"}}}}
+  {p}missing:
     image: maestro-test/does-not-exist:1.0
     instances:
-      p-missing-1: {ship: local}
-"#;
-    let env = Env::new("conflict", body);
-    let run = env.maestro(&["start", "-c", "1", "p-a", "p-b"]);
+      {p}missing-1: {{ship: local}}
+"#
+    );
+    let env = Env::new(&format!("{p}conflict"), &body);
+    let run = env.maestro(&["start", "-c", "1", &format!("{p}a"), &format!("{p}b")]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
-        run.stderr
-            .starts_with("error: container `p-b-1` (ship `local`) failed to start: "),
+        run.stderr.starts_with(&format!(
+            "error: container `{p}b-1` (ship `local`) failed to start: "
+        )),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("41140"), "{}", run.stderr);
+    assert!(run.stderr.contains(&port.to_string()), "{}", run.stderr);
     // No half-made container is left behind.
-    assert_eq!(names(&env.containers()), ["p-a-1"]);
+    assert_eq!(names(&env.containers()), [format!("{p}a-1")]);
 
-    let missing = env.maestro(&["start", "p-missing"]);
+    let missing = env.maestro(&["start", &format!("{p}missing")]);
     assert_eq!(missing.code, 1, "{}", missing.transcript());
     assert!(
-        missing.stderr.starts_with("error: container `p-missing-1` (ship `local`) failed to pull: image `maestro-test/does-not-exist:1.0`: "),
+        missing.stderr.starts_with(&format!("error: container `{p}missing-1` (ship `local`) failed to pull: image `maestro-test/does-not-exist:1.0`: ")),
         "{}",
         missing.stderr
     );
@@ -299,7 +352,8 @@ fn port_conflict_and_missing_image_are_clear_failures() {
 
 #[test]
 fn concurrency_limit_and_ignored_dependencies() {
-    let env = Env::new("limit", &chain("c-", 41150));
+    let p = prefix("c");
+    let env = Env::new(&format!("{p}limit"), &chain(&p, free_ports()));
     // -c 1: one container at a time, in dependency order.
     let run = env.maestro(&["--json", "start", "-c", "1"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
@@ -332,7 +386,14 @@ fn concurrency_limit_and_ignored_dependencies() {
             _ => panic!("unexpected: {e}"),
         }
     }
-    assert_eq!(order, ["c-zk-1", "c-kafka-1", "c-web-1"]);
+    assert_eq!(
+        order,
+        [
+            format!("{p}zk-1"),
+            format!("{p}kafka-1"),
+            format!("{p}web-1")
+        ]
+    );
     let last = events.last().unwrap();
     assert_eq!(last["event"], "result");
     assert_eq!(last["ok"], true);
@@ -347,24 +408,29 @@ fn concurrency_limit_and_ignored_dependencies() {
         stop.stdout
     );
     // Without -d only the thing named is started, even if its dependency is down.
-    let one = env.maestro(&["start", "c-web-1"]);
+    let one = env.maestro(&["start", &format!("{p}web-1")]);
     assert_eq!(one.code, 0, "{}", one.transcript());
-    assert_eq!(names(&finals(&one.stdout, &["started"])), ["c-web-1"]);
+    assert_eq!(
+        names(&finals(&one.stdout, &["started"])),
+        [format!("{p}web-1")]
+    );
 }
 
 #[test]
 fn restart_goes_dependencies_first_and_only_if_changed() {
-    let env = Env::new("restart", &chain("r-", 41160));
+    let p = prefix("r");
+    let env = Env::new(&format!("{p}restart"), &chain(&p, free_ports()));
     assert_eq!(env.maestro(&["start"]).code, 0);
-    let before = env.inspect("r-kafka-1", "{{.Id}}");
+    let kafka = format!("{p}kafka-1");
+    let before = env.inspect(&kafka, "{{.Id}}");
     let run = env.maestro(&["restart", "-a"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     // zk first, so kafka and web come back against the new zk (MaestroNG #186).
     assert_eq!(
         names(&finals(&run.stdout, &["started"])),
-        ["r-zk-1", "r-kafka-1", "r-web-1"]
+        [format!("{p}zk-1"), kafka.clone(), format!("{p}web-1")]
     );
-    assert_ne!(env.inspect("r-kafka-1", "{{.Id}}"), before);
+    assert_ne!(env.inspect(&kafka, "{{.Id}}"), before);
 
     let unchanged = env.maestro(&["restart", "-a", "--only-if-changed"]);
     assert_eq!(unchanged.code, 0, "{}", unchanged.transcript());
@@ -381,63 +447,78 @@ fn restart_goes_dependencies_first_and_only_if_changed() {
     std::fs::write(&file, text.replace("hello world", "hello again")).unwrap();
     let changed = env.maestro(&["restart", "-a", "--only-if-changed"]);
     assert_eq!(changed.code, 0, "{}", changed.transcript());
-    assert_eq!(names(&finals(&changed.stdout, &["started"])), ["r-web-1"]);
+    assert_eq!(
+        names(&finals(&changed.stdout, &["started"])),
+        [format!("{p}web-1")]
+    );
 
     // kill runs no pre-stop check and leaves them down.
     let kill = env.maestro(&["kill", "-a"]);
     assert_eq!(kill.code, 0, "{}", kill.transcript());
     assert_eq!(
         names(&finals(&kill.stdout, &["killed"])),
-        ["r-web-1", "r-kafka-1", "r-zk-1"]
+        [format!("{p}web-1"), kafka, format!("{p}zk-1")]
     );
 }
 
 #[test]
 fn logs_shows_the_last_lines() {
-    let body = r#"services:
-  l-talk:
+    let p = prefix("l");
+    let body = format!(
+        r#"services:
+  {p}talk:
     image: IMAGE
     instances:
-      l-talk-1: {ship: local, command: [sh, -c, "for i in 1 2 3 4 5; do echo line $i; done; trap 'exit 0' TERM; sleep 600 & wait"]}
-"#;
-    let env = Env::new("logs", body);
+      {p}talk-1: {{ship: local, command: [sh, -c, "for i in 1 2 3 4 5; do echo line $i; done; trap 'exit 0' TERM; sleep 600 & wait"]}}
+"#
+    );
+    let env = Env::new(&format!("{p}logs"), &body);
     assert_eq!(env.maestro(&["start"]).code, 0);
-    let mut logs = env.maestro(&["logs", "-n", "2", "l-talk-1"]);
-    for _ in 0..50 {
-        if logs.stdout == "line 4\nline 5\n" {
-            break;
-        }
+    let talk = format!("{p}talk-1");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut logs = env.maestro(&["logs", "-n", "2", &talk]);
+    while logs.stdout != "line 4\nline 5\n" && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        logs = env.maestro(&["logs", "-n", "2", "l-talk-1"]);
+        logs = env.maestro(&["logs", "-n", "2", &talk]);
     }
     assert_eq!(logs.code, 0, "{}", logs.transcript());
     assert_eq!(logs.stdout, "line 4\nline 5\n");
-    let two = env.maestro(&["logs", "l-talk"]);
+    let two = env.maestro(&["logs", &format!("{p}talk")]);
     assert_eq!(two.stdout, "line 1\nline 2\nline 3\nline 4\nline 5\n");
 }
 
 #[test]
 fn status_full_and_hosts() {
-    let env = Env::new("status", &chain("s-", 41180));
-    assert_eq!(env.maestro(&["start", "s-zk-1"]).code, 0);
-    let run = env.maestro(&["status", "-F", "-H", "s-zk-1", "s-web-1"]);
+    let p = prefix("s");
+    let ports = free_ports();
+    let env = Env::new(&format!("{p}status"), &chain(&p, ports));
+    let (zk, web) = (format!("{p}zk-1"), format!("{p}web-1"));
+    assert_eq!(env.maestro(&["start", &zk]).code, 0);
+    let run = env.maestro(&["status", "-F", "-H", &zk, &web]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(run.stdout.contains("  2. s-web-1              s-web                127.0.0.1            latest:-                  down\n"), "{}", run.stdout);
+    let row = format!(
+        "  2. {web:<20} {:<20} 127.0.0.1            latest:-                  down\n",
+        format!("{p}web")
+    );
+    assert!(run.stdout.contains(&row), "{}", run.stdout);
     let details = run
         .stdout
-        .split_once("  2. s-web-1\n")
+        .split_once(&format!("  2. {web}\n"))
         .map(|(_, d)| d)
         .unwrap_or_default();
     assert!(
         details.starts_with(&format!(
-            "      {IMAGE}  (-)\n     >>            http: 41182/tcp is down\n"
+            "      {IMAGE}  (-)\n     >>            http: {}/tcp is down\n",
+            ports[2]
         )),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains("     >>          client: 41180/tcp is up\n"),
+        run.stdout.contains(&format!(
+            "     >>          client: {}/tcp is up\n",
+            ports[0]
+        )),
         "{}",
         run.stdout
     );
@@ -445,7 +526,7 @@ fn status_full_and_hosts() {
 
 #[test]
 fn another_environment_s_container_is_left_alone() {
-    let p = support::docker::run_prefix();
+    let p = run_prefix();
     let body = format!(
         "services:\n  {p}-x:\n    image: IMAGE\n    instances:\n      {p}-x-1: {{ship: local, command: {}}}\n",
         support::docker::SLEEPER
@@ -499,7 +580,7 @@ fn another_environment_s_container_is_left_alone() {
 /// MaestroNG) is left untouched until `start --adopt` replaces it.
 #[test]
 fn a_container_maestro_did_not_create_is_left_alone_until_adopted() {
-    let p = support::docker::run_prefix();
+    let p = run_prefix();
     let name = format!("{p}-hand-1");
     let body = format!(
         "services:\n  {p}-hand:\n    image: IMAGE\n    instances:\n      {name}: {{ship: local, command: {}}}\n",
@@ -546,17 +627,22 @@ fn a_container_maestro_did_not_create_is_left_alone_until_adopted() {
 
 #[test]
 fn logs_follow_reattaches_after_a_restart() {
-    let body = r#"services:
-  lf-talk:
+    let p = prefix("lf");
+    let body = format!(
+        r#"services:
+  {p}talk:
     image: IMAGE
     instances:
-      lf-talk-1: {ship: local, command: [sh, -c, "echo hello from $HOSTNAME; trap 'exit 0' TERM; sleep 600 & wait"]}
-"#;
-    let env = Env::new("follow", body);
+      {p}talk-1: {{ship: local, command: [sh, -c, "echo hello from $HOSTNAME; trap 'exit 0' TERM; sleep 600 & wait"]}}
+"#
+    );
+    let env = Env::new(&format!("{p}follow"), &body);
+    let talk = format!("{p}talk-1");
+    let hello = format!("hello from {talk}");
     assert_eq!(env.maestro(&["start"]).code, 0);
     let file = env.file();
     let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_maestro"))
-        .args(["-f", file.to_str().unwrap(), "logs", "-F", "lf-talk-1"])
+        .args(["-f", file.to_str().unwrap(), "logs", "-F", &talk])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -573,11 +659,11 @@ fn logs_follow_reattaches_after_a_restart() {
         }
     });
     let wait = std::time::Duration::from_secs(20);
-    assert_eq!(lines.recv_timeout(wait).unwrap(), "hello from lf-talk-1");
-    let restart = env.maestro(&["restart", "lf-talk-1"]);
+    assert_eq!(lines.recv_timeout(wait).unwrap(), hello);
+    let restart = env.maestro(&["restart", &talk]);
     assert_eq!(restart.code, 0, "{}", restart.transcript());
     // The new container's first line, through the same `logs -F`.
-    assert_eq!(lines.recv_timeout(wait).unwrap(), "hello from lf-talk-1");
+    assert_eq!(lines.recv_timeout(wait).unwrap(), hello);
     let _ = follow.kill();
     let _ = follow.wait();
 }

@@ -1,6 +1,6 @@
 //! Which containers a command acts on, in which order, waiting for what (tests.md §7).
 
-mod support;
+use crate::support;
 
 use maestro::model::Environment;
 use maestro::planner::{Action, PlanError, Request, plan, select};
