@@ -75,7 +75,7 @@ fn a_play_across_four_ships() {
     // The `local` ship is the host's daemon, shared with other checkouts' tests: the
     // names carry this run's prefix.
     let p = format!("{}f-", run_prefix());
-    let fleet = fleet(&format!("{p}four"), &definitions(), &chain(&p, 45432));
+    let fleet = fleet("four", &definitions(), &chain(&p, 45432));
     let start = fleet.maestro(&["start"]);
     assert_eq!(start.code, 0, "{}", start.transcript());
     let [db, api, worker, web] = ["db-1", "api-1", "worker-1", "web-1"].map(|n| format!("{p}{n}"));
@@ -157,25 +157,34 @@ fn a_ship_that_is_down() {
     let ships = format!(
         "ships:\n  tcp: {{ip: {TCP_IP}}}\n  gone: {{ip: 127.0.0.1, docker_port: {port}}}\n  silent: {{ip: 10.213.0.99, timeout: 1}}\n"
     );
+    let p = format!("{}d-", run_prefix());
     let body = format!(
         r#"services:
-  d-base:
+  {p}base:
     image: IMAGE
     instances:
-      d-base-1: {{ship: tcp, command: {SLEEPER}}}
-  d-mid:
+      {p}base-1: {{ship: tcp, command: {SLEEPER}}}
+  {p}mid:
     image: IMAGE
-    requires: [d-base]
+    requires: [{p}base]
     instances:
-      d-mid-1: {{ship: gone, command: {SLEEPER}}}
-  d-top:
+      {p}mid-1: {{ship: gone, command: {SLEEPER}}}
+  {p}top:
     image: IMAGE
-    requires: [d-mid]
+    requires: [{p}mid]
     instances:
-      d-top-1: {{ship: tcp, command: {SLEEPER}}}
-      d-top-2: {{ship: silent, command: {SLEEPER}}}
+      {p}top-1: {{ship: tcp, command: {SLEEPER}}}
+      {p}top-2: {{ship: silent, command: {SLEEPER}}}
 "#
     );
+    // A row's first columns: number, container, service, ship.
+    let row = |n: u8, container: &str, service: &str, ship: &str| {
+        format!(
+            "  {n}. {:<20} {:<20} {ship:<20}",
+            format!("{p}{container}"),
+            format!("{p}{service}")
+        )
+    };
     let fleet = fleet("down", &ships, &body);
 
     // status: every container is reported, those of the down ships with why.
@@ -188,17 +197,29 @@ fn a_ship_that_is_down() {
     assert_eq!(
         last_lines(&status.stdout),
         [
-            "  1. d-base-1             d-base               tcp                  latest:-                  down".to_string(),
-            format!("  2. d-mid-1              d-mid                gone                                           {refused}"),
-            "  3. d-top-1              d-top                tcp                  latest:-                  down".to_string(),
-            format!("  4. d-top-2              d-top                silent                                         {silent}"),
+            format!(
+                "{} latest:-                  down",
+                row(1, "base-1", "base", "tcp")
+            ),
+            format!(
+                "{}                           {refused}",
+                row(2, "mid-1", "mid", "gone")
+            ),
+            format!(
+                "{} latest:-                  down",
+                row(3, "top-1", "top", "tcp")
+            ),
+            format!(
+                "{}                           {silent}",
+                row(4, "top-2", "top", "silent")
+            ),
         ]
     );
     assert!(
         status.stderr.contains(&format!(
-            "error: container `d-mid-1` (ship `gone`) {refused}\n"
+            "error: container `{p}mid-1` (ship `gone`) {refused}\n"
         )) && status.stderr.contains(&format!(
-            "error: container `d-top-2` (ship `silent`) {silent}\n"
+            "error: container `{p}top-2` (ship `silent`) {silent}\n"
         )),
         "{}",
         status.stderr
@@ -225,20 +246,24 @@ fn a_ship_that_is_down() {
         .collect();
     assert_eq!(
         finals,
-        [("d-base-1", true), ("d-top-1", false), ("d-top-2", false)],
+        [
+            (format!("{p}base-1").as_str(), true),
+            (format!("{p}top-1").as_str(), false),
+            (format!("{p}top-2").as_str(), false)
+        ],
         "{}",
         start.stdout
     );
     assert!(
         start.stderr.contains(&format!(
-            "error: container `d-mid-1` (ship `gone`) {refused}\nerror: not run because of that: d-top-1, d-top-2\n"
+            "error: container `{p}mid-1` (ship `gone`) {refused}\nerror: not run because of that: {p}top-1, {p}top-2\n"
         )),
         "{}",
         start.stderr
     );
     assert_eq!(
         fleet.containers_on("tcp"),
-        [("d-base-1".to_string(), "running".to_string())]
+        [(format!("{p}base-1"), "running".to_string())]
     );
 }
 
@@ -354,14 +379,15 @@ fn an_image_is_pulled_on_every_ship_that_needs_it() {
             .args(["rmi", &image])
             .output();
     }
+    let p = format!("{}m-", run_prefix());
     let body = format!(
         r#"services:
-  m:
+  {p}m:
     image: {image}
     instances:
-      m-1: {{ship: tcp, command: {SLEEPER}}}
-      m-2: {{ship: tls, command: {SLEEPER}}}
-      m-3: {{ship: ssh, command: {SLEEPER}}}
+      {p}1: {{ship: tcp, command: {SLEEPER}}}
+      {p}2: {{ship: tls, command: {SLEEPER}}}
+      {p}3: {{ship: ssh, command: {SLEEPER}}}
 "#
     );
     let fleet = fleet("moved", &definitions(), &body);
@@ -378,13 +404,14 @@ fn an_image_is_pulled_on_every_ship_that_needs_it() {
         "{}",
         start.stdout
     );
-    for (ship, name) in [("tcp", "m-1"), ("tls", "m-2"), ("ssh", "m-3")] {
+    for (ship, n) in [("tcp", 1), ("tls", 2), ("ssh", 3)] {
+        let name = format!("{p}{n}");
         assert_eq!(
             fleet.containers_on(ship),
-            [(name.to_string(), "running".to_string())]
+            [(name.clone(), "running".to_string())]
         );
         assert_eq!(
-            fleet.inspect_on(ship, name, "{{.Config.Image}}"),
+            fleet.inspect_on(ship, &name, "{{.Config.Image}}"),
             image,
             "ship {ship}"
         );
@@ -400,8 +427,9 @@ fn an_image_is_pulled_on_every_ship_that_needs_it() {
 #[test]
 fn the_local_ship_is_where_docker_host_points() {
     // No `ships` at all: `local` is the daemon of DOCKER_HOST (here the tcp ship).
+    let name = format!("{}-l-1", run_prefix());
     let body = format!(
-        "services:\n  l:\n    image: IMAGE\n    instances:\n      l-1: {{ship: local, command: {SLEEPER}}}\n"
+        "services:\n  l:\n    image: IMAGE\n    instances:\n      {name}: {{ship: local, command: {SLEEPER}}}\n"
     );
     let fleet = fleet("docker-host", "", &body);
     let host = format!("tcp://{TCP_IP}:2375");
@@ -409,10 +437,10 @@ fn the_local_ship_is_where_docker_host_points() {
     assert_eq!(start.code, 0, "{}", start.transcript());
     assert_eq!(
         fleet.containers_on("tcp"),
-        [("l-1".to_string(), "running".to_string())]
+        [(name.clone(), "running".to_string())]
     );
     assert!(fleet.containers_on("local").is_empty());
-    let env = fleet.inspect_on("tcp", "l-1", "{{json .Config.Env}}");
+    let env = fleet.inspect_on("tcp", &name, "{{json .Config.Env}}");
     assert!(
         env.contains(&format!("\"CONTAINER_HOST_ADDRESS={TCP_IP}\"")),
         "{env}"

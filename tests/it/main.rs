@@ -21,3 +21,4 @@ mod maestro_cases;
 mod planner;
 mod plugin_host;
 mod providers;
+mod simulated_ships;

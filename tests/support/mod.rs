@@ -121,3 +121,4 @@ pub mod http;
 pub mod plugins;
 pub mod registry;
 pub mod ships;
+pub mod simulated;

@@ -23,10 +23,10 @@ pub const SSH_IP: &str = "10.213.0.13";
 /// This machine, as the ships see it.
 pub const HOST_IP: &str = "10.213.0.1";
 
-/// `target/ships`: certificates, SSH keys and the `home` whose known_hosts lists the
-/// SSH ship.
+/// The ships' certificates, SSH keys and the `home` whose known_hosts lists the SSH
+/// ship: the machine's, shared by every checkout that uses the ships.
 pub fn state() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ships")
+    PathBuf::from("/run/maestro-ships/state")
 }
 
 /// Starts the ships (idempotent) once per test binary.
@@ -76,5 +76,8 @@ pub fn docker_on(ship: &str, args: &[&str]) -> String {
 pub fn fleet(name: &str, ships: &str, body: &str) -> Env {
     up();
     let home = state().join("home").display().to_string();
-    Env::with_ships(name, ships, body, DAEMONS, vec![("HOME".into(), home)])
+    // The ships are shared with other checkouts' tests: the environment's name is this
+    // run's (its containers' names must be too).
+    let name = format!("{}-{name}", super::docker::run_prefix());
+    Env::with_ships(&name, ships, body, DAEMONS, vec![("HOME".into(), home)])
 }
