@@ -62,6 +62,7 @@ pub fn run(cli: &Cli, printer: &Printer, invocation: Invocation) -> Result<(), F
         notes: Mutex::new(Vec::new()),
         left_alone: Mutex::new(Vec::new()),
         images: Mutex::default(),
+        links: Default::default(),
     });
     let runtime = runtime()?;
     let (outcome, interrupted_code) = runtime.block_on(async {

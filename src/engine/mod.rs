@@ -69,6 +69,8 @@ pub struct Engine {
     /// Each (ship, image) is made present once per play, whatever the number of its
     /// containers: the first task checks (and pulls), the others wait for its result.
     pub images: Mutex<HashMap<(String, String), ImageReady>>,
+    /// Each service's link variables, computed once for the whole play.
+    pub links: crate::env::LinkCache,
 }
 
 /// The shared outcome of making one image present on one ship.
@@ -189,7 +191,7 @@ impl Engine {
     /// The full environment of `container`: MaestroNG's variables, then its service's
     /// env generators.
     pub async fn container_env(&self, container: &Container) -> Result<EnvMap, TaskError> {
-        let mut env = crate::env::generate(&self.environment, container);
+        let mut env = crate::env::generate_with(&self.environment, &self.links, container);
         let has_generators = self
             .environment
             .services

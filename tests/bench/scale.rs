@@ -7,7 +7,8 @@
 //! time and peak memory, per container, and between the two sizes (the cost of each
 //! container added: growth worse than linear shows there).
 //!
-//! `cargo bench --bench scale -- CONTAINERS SHIPS` runs one size.
+//! `cargo bench --bench scale -- CONTAINERS SHIPS` runs one size; `MAESTRO_BIN` runs
+//! another build of maestro (`cargo build --profile profiling`, for `perf record`).
 
 #[path = "../support/simulated.rs"]
 mod simulated;
@@ -44,7 +45,10 @@ struct Figures {
 )]
 fn measure(file: &str, args: &[&str]) -> (Duration, Duration, u64) {
     let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_maestro"))
+    // MAESTRO_BIN: another build of maestro (`--profile profiling`, for perf).
+    let binary =
+        std::env::var_os("MAESTRO_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_maestro").into());
+    let child = Command::new(binary)
         .arg("-f")
         .arg(file)
         .args(args)
