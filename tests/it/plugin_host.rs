@@ -225,9 +225,14 @@ async fn contained(options: serde_json::Value, timeout: f64) -> Result<Outcome, 
 async fn an_endless_loop_is_stopped() {
     let started = Instant::now();
     let result = contained(json!({"mode": "loop"}), 1.0).await;
-    assert_eq!(
-        result.unwrap_err().to_string(),
-        "plugin `adversary` computed for more than 1.0s without answering (an endless loop?)"
+    let error = result.unwrap_err().to_string();
+    // Starved of CPU (another test suite beside this one), the loop may not have
+    // computed its whole second before the wall-clock deadline: stopped all the same.
+    assert!(
+        error
+            == "plugin `adversary` computed for more than 1.0s without answering (an endless loop?)"
+            || error == "plugin `adversary` did not answer within 1.0s",
+        "{error}"
     );
     assert!(started.elapsed() < Duration::from_secs(3));
 }
