@@ -75,7 +75,9 @@ fn a_play_across_four_ships() {
     // The `local` ship is the host's daemon, shared with other checkouts' tests: the
     // names carry this run's prefix.
     let p = format!("{}f-", run_prefix());
-    let fleet = fleet("four", &definitions(), &chain(&p, 45432));
+    // A host port of the shared tcp ship: another checkout's run may hold any fixed one.
+    let pg = closed_port();
+    let fleet = fleet("four", &definitions(), &chain(&p, pg));
     let start = fleet.maestro(&["start"]);
     assert_eq!(start.code, 0, "{}", start.transcript());
     let [db, api, worker, web] = ["db-1", "api-1", "worker-1", "web-1"].map(|n| format!("{p}{n}"));
@@ -105,7 +107,7 @@ fn a_play_across_four_ships() {
     for expected in [
         format!("CONTAINER_HOST_ADDRESS={SSH_IP}"),
         format!("{v}DB_{v}DB_1_HOST={TCP_IP}"),
-        format!("{v}DB_{v}DB_1_PG_PORT=45432"),
+        format!("{v}DB_{v}DB_1_PG_PORT={pg}"),
         format!("{v}API_{v}API_1_HOST={TLS_IP}"),
         format!("{v}WORKER_{v}WORKER_1_HOST={SSH_IP}"),
     ] {
