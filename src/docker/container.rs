@@ -59,9 +59,21 @@ fn container(name: &str) -> String {
 }
 
 impl ShipClient {
-    /// Inspects `name`; `None` when there is no such container.
+    /// Inspects `name`; `None` when there is no such container. A question: the ship's
+    /// `timeout` bounds it.
     pub async fn inspect(&self, name: &str) -> Result<Option<Observed>, DockerError> {
         let docker = self.docker().await?;
+        self.inspect_with(docker, self.timeout(), name).await
+    }
+
+    /// Inspects `name` through `docker`, whose deadline is `timeout`: the questions an
+    /// operation asks (settling a start) share the operation's deadline.
+    pub(super) async fn inspect_with(
+        &self,
+        docker: &bollard::Docker,
+        timeout: Duration,
+        name: &str,
+    ) -> Result<Option<Observed>, DockerError> {
         match docker.inspect_container(name, None).await {
             Ok(info) => {
                 let state = info.state.unwrap_or_default();
@@ -91,7 +103,7 @@ impl ShipClient {
                     address,
                 }))
             }
-            Err(e) => match Cause::of(e, self.timeout()) {
+            Err(e) => match Cause::of(e, timeout) {
                 Cause::NotFound(_) => Ok(None),
                 cause => Err(self.error("inspect", container(name), cause)),
             },

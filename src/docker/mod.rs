@@ -22,7 +22,7 @@ pub use error::{Cause, DockerError};
 pub use image::PullAuth;
 pub use logs::{LogLine, LogRange};
 pub use settle::Settled;
-pub use ship::ShipClient;
+pub use ship::{IN_FLIGHT_PER_SHIP, ShipClient};
 
 use crate::model::Environment;
 use crate::plugin::{Completion, ContainerRunner};

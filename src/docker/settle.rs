@@ -33,6 +33,12 @@ enum Processes {
     Unknown,
 }
 
+/// The client a settle asks through, with the start's deadline.
+struct Asked<'d> {
+    docker: &'d bollard::Docker,
+    deadline: Duration,
+}
+
 /// How long the daemon may take to report the exit of a process that is gone.
 const EXIT_REPORT: Duration = Duration::from_secs(30);
 
@@ -40,27 +46,44 @@ impl ShipClient {
     /// Waits until `name`, whose start the daemon answered at `answered`, has been
     /// running for `window`, or has exited. Every container started at once waits its
     /// window at the same time.
+    ///
+    /// Part of the start: its questions get the start's deadline, not the ship's
+    /// `timeout` (a daemon loaded enough to answer a start late answers these late too).
     pub async fn settle(
         &self,
         name: &str,
         window: Duration,
         answered: tokio::time::Instant,
     ) -> Result<Settled, DockerError> {
-        let Some(first) = self.inspect(name).await?.filter(|o| o.running) else {
+        let (docker, deadline) = self.with_deadline(Duration::ZERO).await?;
+        let asked = Asked {
+            docker: &docker,
+            deadline,
+        };
+        let first = self.inspect_with(&docker, deadline, name).await?;
+        let Some(first) = first.filter(|o| o.running) else {
             return Ok(self.exited(name).await);
         };
         tokio::time::sleep_until(answered + window).await;
-        match self.processes(name, first.pid).await? {
+        match self.processes(&asked, name, first.pid).await? {
             // Its first process is still there: neither exited nor restarted.
             Processes::Some => Ok(Settled::Running(Box::new(first))),
             Processes::None => Ok(self.exited(name).await),
-            Processes::Unknown => self.still_the_same(name, first).await,
+            Processes::Unknown => self.still_the_same(&asked, name, first).await,
         }
     }
 
     /// By the daemon's own state: running, and not restarted since `first`.
-    async fn still_the_same(&self, name: &str, first: Observed) -> Result<Settled, DockerError> {
-        Ok(match self.inspect(name).await? {
+    async fn still_the_same(
+        &self,
+        asked: &Asked<'_>,
+        name: &str,
+        first: Observed,
+    ) -> Result<Settled, DockerError> {
+        let now = self
+            .inspect_with(asked.docker, asked.deadline, name)
+            .await?;
+        Ok(match now {
             Some(now)
                 if now.running
                     && now.started_nanos == first.started_nanos
@@ -85,15 +108,19 @@ impl ShipClient {
     /// Whether `pid`, the container's first process, is still in `name`'s cgroup. The
     /// daemon lists the cgroup's processes itself; the `ps` it runs beside that is told
     /// to look at `pid` alone, not to scan every process of the ship.
-    async fn processes(&self, name: &str, pid: i64) -> Result<Processes, DockerError> {
-        let docker = self.docker().await?;
+    async fn processes(
+        &self,
+        asked: &Asked<'_>,
+        name: &str,
+        pid: i64,
+    ) -> Result<Processes, DockerError> {
         let options = TopOptions {
             ps_args: format!("-o pid -p {pid}"),
         };
-        match docker.top_processes(name, Some(options)).await {
+        match asked.docker.top_processes(name, Some(options)).await {
             Ok(top) if top.processes.as_ref().is_some_and(|p| !p.is_empty()) => Ok(Processes::Some),
             Ok(_) => Ok(Processes::None),
-            Err(e) => match Cause::of(e, self.timeout()) {
+            Err(e) => match Cause::of(e, asked.deadline) {
                 // 409: the daemon already knows it is not running; 404: it is gone.
                 Cause::Conflict(_) | Cause::NotFound(_) => Ok(Processes::None),
                 Cause::Status { .. } => Ok(Processes::Unknown),

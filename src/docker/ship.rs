@@ -18,7 +18,7 @@ pub const OPERATION_DEADLINE: Duration = Duration::from_secs(120);
 /// How many container-changing operations (create, start, remove) maestro has in
 /// flight on one ship at once, whatever `-c` allows: a daemon does them one by one
 /// anyway, and a queue of hundreds only makes each of them late.
-const IN_FLIGHT_PER_SHIP: usize = 8;
+pub const IN_FLIGHT_PER_SHIP: usize = 8;
 
 /// How much longer than a connection a request may take (see `connect`).
 const CONNECT_MARGIN: Duration = Duration::from_millis(250);

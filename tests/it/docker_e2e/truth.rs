@@ -47,22 +47,15 @@ fn a_crash_is_never_reported_started_on_a_busy_machine() {
     );
     let env = Env::new(&format!("crash-{p}"), &body);
     let _busy = BusyLoops::new(8);
+    // (The start's own questions share its deadline: on a machine loaded past the
+    // ship's 5 s `timeout`, with another test suite beside these loops, they still do.)
     let crashed = format!(
         "error: container `{p}-crash-1` (ship `local`) failed to start: the container \
          exited at once with code 3; its last output:\n    boom\n"
     );
-    // On a machine loaded past the ship's `timeout` (two test suites beside these busy
-    // loops), the daemon may not answer in time: a failure too, said as such.
-    let unanswered = format!(
-        "error: container `{p}-crash-1` (ship `local`) failed to start: the Docker daemon \
-         did not answer within 5s (see the ship's `timeout`)\n"
-    );
     for round in 0..20 {
         let run = env.maestro(&["start"]);
         assert_eq!(run.code, 1, "round {round}: {}", run.transcript());
-        if run.stderr == unanswered {
-            continue;
-        }
         assert_eq!(run.stderr, crashed, "round {round}");
         assert!(
             run.stdout
