@@ -11,8 +11,12 @@
 //! with ports opening 300 ms after start; 200 containers over 3 ships; `status` of 20
 //! containers and `deptree` (CPU time and peak memory of the process).
 
+#[path = "measure.rs"]
+mod measure;
+
 use maestro::docker::{Fleet, create_spec};
 use maestro::model::Environment;
+use measure::{Figure, run};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -28,49 +32,6 @@ const REMOTE_SHIPS: [(&str, &str); 2] = [("tcp", "10.213.0.11"), ("tcp2", "10.21
 struct Peers {
     maestro_ng: PathBuf,
     compose: PathBuf,
-}
-
-/// One tool's measurement of one row.
-#[derive(Clone, Copy, Default)]
-struct Figure {
-    wall: Duration,
-    cpu: Duration,
-    rss_kb: u64,
-}
-
-/// A process run to completion, with its CPU time and peak memory (wait4, which also
-/// reaps it: hence no `Child::wait`).
-#[allow(clippy::zombie_processes)]
-fn run(mut command: Command) -> Figure {
-    let started = Instant::now();
-    let child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{command:?} does not run: {e}"));
-    let pid = child.id() as libc::pid_t;
-    let mut stderr = child.stderr.expect("stderr is piped");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut text).ok();
-        text
-    });
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our child, not yet waited for; `status` and `usage` are valid.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = started.elapsed();
-    let errors = reader.join().unwrap_or_default();
-    assert!(
-        waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{command:?} failed: {errors}"
-    );
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Figure {
-        wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        rss_kb: usage.ru_maxrss as u64,
-    }
 }
 
 /// A service: its name, its instances as (name, ship), and the base of its host ports

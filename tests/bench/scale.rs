@@ -10,15 +10,16 @@
 //! `cargo bench --bench scale -- CONTAINERS SHIPS` runs one size; `MAESTRO_BIN` runs
 //! another build of maestro (`cargo build --profile profiling`, for `perf record`).
 
+#[path = "measure.rs"]
+mod measure;
 #[path = "../support/simulated.rs"]
 mod simulated;
 
+use maestro::docker::IN_FLIGHT_PER_SHIP;
+use measure::Figure;
 use simulated::{Latency, Simulation, environment};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Requests maestro keeps in flight per ship (`src/docker/ship.rs`).
-const IN_FLIGHT_PER_SHIP: u32 = 8;
+use std::process::Command;
+use std::time::Duration;
 
 /// Instances per service: services come in chains of ten (`simulated::environment`),
 /// so each container is told of up to 100 others, as MaestroNG injects every transitive
@@ -30,55 +31,24 @@ const LATENCY: Latency = Latency {
     start: Duration::from_millis(50),
 };
 
-/// One command's figures.
+/// One command's figures, and the bound the simulated latencies set.
 struct Figures {
-    wall: Duration,
+    measured: Figure,
     bound: Duration,
-    cpu: Duration,
-    peak_kb: u64,
 }
 
-/// Runs maestro to its end; its wall time, CPU time (user + system) and peak RSS.
-#[expect(
-    clippy::zombie_processes,
-    reason = "reaped by wait4, which also gives its resource usage"
-)]
-fn measure(file: &str, args: &[&str]) -> (Duration, Duration, u64) {
-    let started = Instant::now();
-    // MAESTRO_BIN: another build of maestro (`--profile profiling`, for perf).
+/// Runs maestro (or `MAESTRO_BIN`: another build, `--profile profiling` for perf) to its end.
+fn measure(file: &str, args: &[&str]) -> Figure {
     let binary =
         std::env::var_os("MAESTRO_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_maestro").into());
-    let child = Command::new(binary)
-        .arg("-f")
-        .arg(file)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("maestro runs");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child, with valid pointers.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = started.elapsed();
-    assert_eq!(waited, pid, "wait4");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "maestro {args:?} failed (status {status})"
-    );
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    (
-        wall,
-        time(usage.ru_utime) + time(usage.ru_stime),
-        usage.ru_maxrss as u64,
-    )
+    let mut command = Command::new(binary);
+    command.arg("-f").arg(file).args(args);
+    measure::run(command)
 }
 
 /// `start`, `status`, `stop -a` (then `clean`, unmeasured) of `containers` containers
 /// over `ships` simulated ships.
-fn run(containers: usize, ships: usize) -> Vec<(&'static str, Figures)> {
+fn run_size(containers: usize, ships: usize) -> Vec<(&'static str, Figures)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let simulation = Simulation::start(ships, 10, LATENCY, dir.path());
     let file = dir.path().join("maestro.yaml");
@@ -92,17 +62,9 @@ fn run(containers: usize, ships: usize) -> Vec<(&'static str, Figures)> {
         ("stop -a", &["stop", "-a"]),
     ] {
         simulation.reset();
-        let (wall, cpu, peak_kb) = measure(file, args);
-        let bound = simulation.bound(IN_FLIGHT_PER_SHIP);
-        rows.push((
-            label,
-            Figures {
-                wall,
-                bound,
-                cpu,
-                peak_kb,
-            },
-        ));
+        let measured = measure(file, args);
+        let bound = simulation.bound(IN_FLIGHT_PER_SHIP as u32);
+        rows.push((label, Figures { measured, bound }));
     }
     measure(file, &["clean"]);
     let unexpected = simulation
@@ -145,19 +107,19 @@ fn main() {
     );
     let mut results = Vec::new();
     for (containers, ships) in sizes {
-        let rows = run(containers, ships);
+        let rows = run_size(containers, ships);
         for (label, f) in &rows {
             println!(
                 "{:>10} {:>5}  {:<8} {:>9} {:>9} {:>9} {:>9.3} ms {:>6} MB {:>8} KB",
                 containers,
                 ships,
                 label,
-                seconds(f.wall),
+                seconds(f.measured.wall),
                 seconds(f.bound),
-                seconds(f.cpu),
-                f.cpu.as_secs_f64() * 1000.0 / containers as f64,
-                f.peak_kb / 1024,
-                f.peak_kb / containers as u64,
+                seconds(f.measured.cpu),
+                f.measured.cpu.as_secs_f64() * 1000.0 / containers as f64,
+                f.measured.rss_kb / 1024,
+                f.measured.rss_kb / containers as u64,
             );
         }
         results.push((containers, rows));
@@ -166,8 +128,9 @@ fn main() {
     if let [(small, few), (large, many)] = results.as_slice() {
         let added = (large - small) as f64;
         for ((label, a), (_, b)) in few.iter().zip(many) {
-            let cpu = (b.cpu.as_secs_f64() - a.cpu.as_secs_f64()) * 1000.0 / added;
-            let memory = (b.peak_kb as f64 - a.peak_kb as f64) / added;
+            let cpu =
+                (b.measured.cpu.as_secs_f64() - a.measured.cpu.as_secs_f64()) * 1000.0 / added;
+            let memory = (b.measured.rss_kb as f64 - a.measured.rss_kb as f64) / added;
             println!(
                 "each container added ({small} → {large}), {label}: {cpu:.3} ms CPU, {memory:.1} KB"
             );
